@@ -1,0 +1,76 @@
+"""The article model every reader produces and the writer consumes.
+
+Readers turn their input into `Article` values (or `Problem` reports) with pure
+functions; nothing here knows about Whoosh. Text fields hold plain text, never
+escaped HTML, and `published` is a naive datetime in UTC.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    title: str
+    body: str
+    url: str = ""
+    source: str = ""
+    published: datetime | None = None
+    authors: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    organizations: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    section: str = ""
+    language: str = ""
+    dateline: str = ""
+    title_derived: bool = False
+    source_id: str = ""
+    origin: str = ""
+
+    @property
+    def content_hash(self) -> str:
+        """Fingerprint of everything indexed, so an unchanged article is left alone."""
+        parts = [self.title, self.body, self.url, self.source,
+                 self.published.isoformat() if self.published else "",
+                 "|".join(self.authors), "|".join(self.people),
+                 "|".join(self.organizations), "|".join(self.places),
+                 "|".join(self.tags), self.section, self.language, self.dateline,
+                 str(self.title_derived), self.source_id]
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A record that was skipped, or kept after a repair, with the reason why."""
+
+    origin: str
+    reason: str
+    skipped: bool = True
+
+    def to_dict(self) -> dict:
+        return {"origin": self.origin, "reason": self.reason,
+                "action": "skipped" if self.skipped else "repaired"}
+
+
+Record = Article | Problem
+
+
+@dataclass
+class Tally:
+    """Counts for the reindex summary line."""
+
+    indexed: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    deleted: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    def summary(self, seconds: float) -> str:
+        return (f"indexed {self.indexed:,}, updated {self.updated:,}, "
+                f"unchanged {self.unchanged:,}, skipped {self.skipped:,}, "
+                f"deleted {self.deleted:,} in {seconds:.1f} s")

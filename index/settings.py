@@ -1,0 +1,76 @@
+"""The one table of settings, shared by the web app and the scripts.
+
+Each setting has a default, a `MORGUE_<NAME>` environment variable and a line
+of help; README lists them all (a test checks it). Values are read from the
+defaults, then the environment, then explicit overrides (test config or
+command-line flags), in that order.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _path(value: str) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (Path.cwd() / path)
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"must be at least 1 (got {number})")
+    return number
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+    convert: Callable[[str], Any] = str
+
+    @property
+    def env_var(self) -> str:
+        return f"MORGUE_{self.name}"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("INDEX_DIR", str(REPO_ROOT / "instance" / "index"),
+            "Directory holding the whole index (generations, live pointer); "
+            "relative paths are taken from the current directory.", _path),
+    Setting("HOST", "127.0.0.1", "Address scripts/serve.py listens on."),
+    Setting("PORT", "5000", "Port scripts/serve.py listens on.", _positive_int),
+    Setting("WORKERS", "2", "Server worker processes for scripts/serve.py.", _positive_int),
+    Setting("THREADS", "4", "Threads per server worker process.", _positive_int),
+    Setting("MAX_QUERY_LENGTH", "1000",
+            "Longest query (characters) a search accepts.", _positive_int),
+    Setting("MAX_WILDCARD_TERMS", "1000",
+            "Most index terms one wildcard such as putin* may expand to.", _positive_int),
+)
+
+_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None,
+                  environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return every setting by name, converted to its type."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.env_var, setting.default)
+        try:
+            values[setting.name] = setting.convert(raw)
+        except ValueError as exc:
+            raise SystemExit(f"{setting.env_var}={raw!r} is not valid: {exc}") from None
+    for name, value in (overrides or {}).items():
+        if name not in _BY_NAME:
+            raise KeyError(f"unknown setting {name!r}")
+        if value is not None:
+            values[name] = _BY_NAME[name].convert(value) if isinstance(value, str) else value
+    return values

@@ -1,0 +1,153 @@
+"""Writing articles into the index: full rebuilds into a new generation, or in place.
+
+A full rebuild never touches the live index: it fills a fresh generation, and
+only when that has committed does CURRENT switch to it. If anything fails
+before the switch, the new generation is deleted and the live one is exactly
+as it was. Counts compare the result with the previous live generation, so a
+rebuild of unchanged input reports everything as unchanged.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.writing import IndexWriter
+
+from index import schema, store
+from index.article import Article, Problem, Record, Tally
+from index.errors import IndexUnavailable, MorgueError
+
+WRITER_MEMORY_MB = 256
+Progress = Callable[[int], None]
+
+
+class NothingIndexed(MorgueError):
+    """The run read no article at all, so the live index was left as it was."""
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def stored_hashes(generation: store.Generation) -> dict[str, str]:
+    """id -> content hash of every live document, read from columns (no stored bodies loaded)."""
+    ix = store.open_generation(generation)
+    with ix.reader() as reader:
+        ids = reader.column_reader(schema.ID)
+        hashes = reader.column_reader(schema.CONTENT_HASH)
+        return {ids[doc]: hashes[doc] for doc in reader.all_doc_ids()}
+
+
+def _previous_hashes(index_dir: Path) -> tuple[str | None, dict[str, str]]:
+    try:
+        generation = store.live_generation(index_dir)
+    except IndexUnavailable:
+        return None, {}
+    return generation.name, stored_hashes(generation)
+
+
+def _write(open_writer: Callable[[], IndexWriter], records: Iterable[Record],
+           previous: dict[str, str], tally: Tally, replace_existing: bool,
+           progress: Progress | None) -> dict[str, str]:
+    """Write every article once; return id -> content hash of what was written.
+
+    Whoosh cannot delete a document added earlier in the same uncommitted
+    writer, so a second record with an id already seen in this run is held
+    back and written by a second writer after the first commits (the later
+    record wins, as the contract says).
+    """
+    written: dict[str, str] = {}
+    held_back: dict[str, Article] = {}
+    indexed_at = _now()
+    writer = open_writer()
+    try:
+        for record in records:
+            if isinstance(record, Problem):
+                tally.problems.append(record)
+                tally.skipped += record.skipped
+                continue
+            if record.id in written:
+                held_back[record.id] = record
+                continue
+            written[record.id] = record.content_hash
+            if previous.get(record.id) == record.content_hash and replace_existing:
+                continue  # incremental: unchanged articles are left alone
+            document = schema.to_document(record, indexed_at)
+            (writer.update_document if replace_existing else writer.add_document)(**document)
+            if progress and len(written) % 1000 == 0:
+                progress(len(written))
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    if held_back:
+        writer = open_writer()
+        for article in held_back.values():
+            writer.update_document(**schema.to_document(article, indexed_at))
+            written[article.id] = article.content_hash
+        writer.commit()
+    if progress:
+        progress(len(written))
+    return written
+
+
+def _count(tally: Tally, written: dict[str, str], previous: dict[str, str], full: bool) -> None:
+    for article_id, content_hash in written.items():
+        old = previous.get(article_id)
+        if old is None:
+            tally.indexed += 1
+        elif old != content_hash:
+            tally.updated += 1
+        else:
+            tally.unchanged += 1
+    if full:
+        tally.deleted = sum(1 for article_id in previous if article_id not in written)
+
+
+def rebuild(index_dir: Path, records: Iterable[Record], *, sources: list[str],
+            progress: Progress | None = None) -> tuple[Tally, store.Generation]:
+    """Build a complete new generation from `records` and switch to it atomically."""
+    started = time.time()
+    with store.reindex_lock(index_dir):
+        previous_name, previous = _previous_hashes(index_dir)
+        path = store.new_generation(index_dir)
+        tally = Tally()
+        try:
+            ix = whoosh_index.open_dir(str(path))
+            written = _write(lambda: ix.writer(limitmb=WRITER_MEMORY_MB), records, previous,
+                             tally, replace_existing=False, progress=progress)
+            if not written:
+                raise NothingIndexed("No article could be read from the sources; "
+                                     "the live index was left unchanged.")
+            _count(tally, written, previous, full=True)
+            store.write_manifest(path, {
+                "created": _now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "documents": ix.doc_count(), "sources": sources,
+                "build_seconds": round(time.time() - started, 1)})
+            store.switch_to(index_dir, path)
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        store.prune_generations(index_dir, keep={path.name} | ({previous_name} - {None}))
+        return tally, store.read_generation(index_dir, path.name)
+
+
+def update_in_place(index_dir: Path, records: Iterable[Record], *,
+                    progress: Progress | None = None) -> tuple[Tally, store.Generation]:
+    """Add new and changed articles to the live generation; leave unchanged ones alone."""
+    with store.reindex_lock(index_dir):
+        generation = store.live_generation(index_dir)
+        previous = stored_hashes(generation)
+        ix = store.open_generation(generation)
+        tally = Tally()
+        written = _write(lambda: ix.writer(limitmb=WRITER_MEMORY_MB), records, previous,
+                         tally, replace_existing=True, progress=progress)
+        _count(tally, written, previous, full=False)
+        store.write_manifest(generation.path, {**generation.manifest,
+                                               "documents": ix.doc_count(),
+                                               "updated": _now().strftime("%Y-%m-%dT%H:%M:%SZ")})
+        return tally, store.read_generation(index_dir, generation.name)

@@ -1,0 +1,90 @@
+"""Set up and run Morgue on a fresh machine with nothing but Python 3.11.
+
+    python3 scripts/bootstrap.py serve   # venv, packages, sample index if stale, then serve
+    python3 scripts/bootstrap.py test    # venv, test packages, Chromium, then the whole suite
+
+Runs with the system Python and the standard library only. The virtual
+environment lives in .venv; packages are reinstalled only when a requirements
+file changes. pip is upgraded first because the pip that ships with Python
+3.11 cannot resolve python-dateutil 4. Extra arguments go to serve.py or pytest.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+PYTHON = VENV / "bin" / "python"
+SAMPLE_CORPUS = "sample-corpus"
+CHROMIUM = ("chromium", "chromium-browser")
+
+
+def run(*command: str | Path) -> None:
+    print("+", " ".join(str(part) for part in command), file=sys.stderr, flush=True)
+    subprocess.run([str(part) for part in command], check=True, cwd=ROOT)
+
+
+def ensure_venv(requirements: str) -> None:
+    """Create .venv and install `requirements` unless that exact set is installed already."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"Morgue needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    if not PYTHON.exists():
+        run(sys.executable, "-m", "venv", VENV)
+    wanted = hashlib.sha256()
+    for name in sorted(p.name for p in ROOT.glob("requirements*.txt")):
+        wanted.update((ROOT / name).read_bytes())
+    stamp = VENV / f".installed-{Path(requirements).stem}"
+    if stamp.exists() and stamp.read_text() == wanted.hexdigest():
+        return
+    run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip>=24.1")
+    run(PYTHON, "-m", "pip", "install", "--quiet", "-r", ROOT / requirements)
+    stamp.write_text(wanted.hexdigest())
+
+
+def find_chromium() -> str | None:
+    return next((path for path in map(shutil.which, CHROMIUM) if path), None)
+
+
+def ensure_chromium() -> None:
+    """The browser tests drive Debian's Chromium; install it when it is missing."""
+    if find_chromium():
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        sys.exit("The browser tests need Chromium: install Debian's package "
+                 "(sudo apt-get install chromium) and run this again.")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update", "-qq"],
+                    ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"]):
+        print("+", " ".join(command), file=sys.stderr, flush=True)
+        subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
+    if not find_chromium():
+        sys.exit("Chromium was installed but is not on PATH")
+
+
+def serve(extra: list[str]) -> None:
+    ensure_venv("requirements.txt")
+    run(PYTHON, "scripts/reindex.py", SAMPLE_CORPUS, "--if-stale")
+    os.chdir(ROOT)
+    os.execv(PYTHON, [str(PYTHON), "scripts/serve.py", *extra])
+
+
+def test(extra: list[str]) -> None:
+    ensure_venv("requirements-dev.txt")
+    ensure_chromium()
+    os.chdir(ROOT)
+    os.execv(PYTHON, [str(PYTHON), "-m", "pytest", *extra])
+
+
+def main(argv: list[str]) -> None:
+    if not argv or argv[0] not in ("serve", "test"):
+        sys.exit(__doc__)
+    (serve if argv[0] == "serve" else test)(argv[1:])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,117 @@
+"""Bulk (re)indexing: python scripts/reindex.py SOURCE... [options]
+
+Without --incremental, builds a complete new index generation beside the live
+one and switches to it atomically; with --incremental, adds new and changed
+articles to the live index. Progress goes to stderr, one summary line to stdout.
+Exit status: 0 finished (even with skipped records), 1 nothing indexed or the
+index could not be written, 2 bad arguments.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from index import store, writer  # noqa: E402
+from index.errors import MorgueError  # noqa: E402
+from index.readers import expand_sources, iter_records  # noqa: E402
+from index.settings import load_settings  # noqa: E402
+
+
+class Progress:
+    """A live counter on a terminal; an occasional line when stderr is a log file."""
+
+    def __init__(self, stream=sys.stderr) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.started = self.last = time.monotonic()
+
+    def __call__(self, count: int) -> None:
+        now = time.monotonic()
+        if not self.tty and now - self.last < 5:
+            return
+        self.last = now
+        rate = count / max(now - self.started, 1e-6)
+        end = "\r" if self.tty else "\n"
+        print(f"  {count:,} articles written ({rate:,.0f}/s)", end=end, file=self.stream,
+              flush=True)
+
+    def done(self) -> None:
+        if self.tty:
+            print(file=self.stream)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="reindex.py", description=__doc__.split("\n")[0])
+    parser.add_argument("sources", nargs="+", metavar="SOURCE",
+                        help="file, directory (walked recursively) or glob")
+    parser.add_argument("--index-dir", help="index directory (default: MORGUE_INDEX_DIR)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="parser processes (default 1; the writer is always one)")
+    parser.add_argument("--incremental", action="store_true",
+                        help="add new and changed articles to the live index in place")
+    parser.add_argument("--report", type=Path, help="write every skipped record as JSON here")
+    parser.add_argument("--if-stale", action="store_true",
+                        help="do nothing when the live index is newer than every source file")
+    args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error(f"--workers must be at least 1 (got {args.workers})")
+    if args.incremental and args.if_stale:
+        parser.error("--if-stale applies to full rebuilds only")
+    return args
+
+
+def write_report(path: Path, tally: writer.Tally, summary: str) -> None:
+    report = {"summary": summary, "skipped": tally.skipped,
+              "problems": [problem.to_dict() for problem in tally.problems]}
+    path.write_text(json.dumps(report, indent=2), "utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    settings = load_settings({"INDEX_DIR": args.index_dir})
+    index_dir: Path = settings["INDEX_DIR"]
+    started = time.monotonic()
+    files, problems = expand_sources(args.sources)
+    if args.if_stale and store.is_up_to_date(index_dir, files, args.sources):
+        generation = store.live_generation(index_dir)
+        print(f"index in {index_dir} is up to date "
+              f"({generation.manifest.get('documents', 0):,} documents); nothing to do",
+              file=sys.stderr)
+        return 0
+    print(f"reading {len(files):,} file(s) into {index_dir}", file=sys.stderr)
+    progress = Progress()
+    records = iter_records(files, args.workers)
+    try:
+        if args.incremental:
+            tally, generation = writer.update_in_place(index_dir, records, progress=progress)
+        else:
+            tally, generation = writer.rebuild(index_dir, records, sources=args.sources,
+                                               progress=progress)
+    except (MorgueError, OSError) as exc:
+        progress.done()
+        print(f"reindex failed: {exc}", file=sys.stderr)
+        return 1
+    progress.done()
+    tally.problems[:0] = problems
+    tally.skipped += sum(problem.skipped for problem in problems)
+    summary = tally.summary(time.monotonic() - started)
+    for problem in tally.problems[:10]:
+        print(f"  {problem.to_dict()['action']}: {problem.origin}: {problem.reason}",
+              file=sys.stderr)
+    if len(tally.problems) > 10:
+        print(f"  ... and {len(tally.problems) - 10:,} more (use --report FILE)", file=sys.stderr)
+    print(f"live index: {generation.manifest.get('documents', 0):,} documents "
+          f"(generation {generation.name})", file=sys.stderr)
+    if args.report:
+        write_report(args.report, tally, summary)
+    print(summary)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""Serve the web UI and the JSON API with gunicorn: python scripts/serve.py [options]
+
+Pre-fork workers (a crashed worker is replaced), each with a few threads
+sharing one index handle. A missing index does not stop the server: every
+page and /api/v1/health say how to build it.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from gunicorn.app.base import BaseApplication  # noqa: E402
+
+from index.settings import load_settings  # noqa: E402
+from webui import create_app  # noqa: E402
+
+
+class MorgueServer(BaseApplication):
+    def __init__(self, settings: dict) -> None:
+        self.settings = settings
+        super().__init__()
+
+    def load_config(self) -> None:
+        self.cfg.set("bind", f"{self.settings['HOST']}:{self.settings['PORT']}")
+        self.cfg.set("workers", self.settings["WORKERS"])
+        self.cfg.set("threads", self.settings["THREADS"])
+        self.cfg.set("worker_class", "gthread")
+        self.cfg.set("timeout", 60)
+        self.cfg.set("graceful_timeout", 10)
+        self.cfg.set("accesslog", None)
+        self.cfg.set("errorlog", "-")
+        self.cfg.set("loglevel", "warning")
+        self.cfg.set("proc_name", "morgue")
+
+    def load(self):
+        return create_app(self.settings)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="serve.py", description=__doc__.split("\n")[0])
+    parser.add_argument("--index-dir", help="index directory (default: MORGUE_INDEX_DIR)")
+    parser.add_argument("--host", help="address to listen on (default: MORGUE_HOST, 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (default: MORGUE_PORT, 5000)")
+    parser.add_argument("--workers", type=int, help="worker processes (default: MORGUE_WORKERS)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.workers is not None and args.workers < 1:
+        print(f"serve.py: --workers must be at least 1 (got {args.workers})", file=sys.stderr)
+        return 2
+    settings = load_settings({"INDEX_DIR": args.index_dir, "HOST": args.host,
+                              "PORT": args.port, "WORKERS": args.workers})
+    health = create_app(settings).extensions["morgue.archive"].health()
+    if health["status"] != "ok":
+        print(f"warning: {health['message']}", file=sys.stderr)
+    print(f"Morgue serving {settings['INDEX_DIR']} on "
+          f"http://{settings['HOST']}:{settings['PORT']}/ ({health['documents']:,} articles)",
+          file=sys.stderr, flush=True)
+    MorgueServer(settings).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

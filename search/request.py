@@ -1,0 +1,149 @@
+"""Raw query-string values -> a validated, frozen SearchRequest.
+
+This is the one place that reads user input for a search, for the JSON API,
+the HTML pages and the command line alike. Nothing is clamped silently: a
+value out of range is a BadRequest that names the parameter and says what
+would be accepted.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from index.dates import parse_bound
+from index.errors import BadRequest
+from search.facets import FACETS
+from search.filters import FILTERS
+from search.results import DEFAULT_FIELDS, RESULT_FIELDS
+
+SORTS = ("relevance", "newest", "oldest", "indexed")
+MAX_PAGE_SIZE = 100
+MAX_RESULT_DEPTH = 10_000  # page * page_size: deeper pages cost more than they are worth
+MAX_FACET_SIZE = 100
+DEFAULT_FACETS = ("source", "published")
+# Contract parameters whose features are not built yet: refused with a clear
+# message rather than silently ignored (an ignored cursor would loop a client).
+NOT_YET = {"cursor": None, "explain": "false", "recency": None,
+           "format": "json", "interval": ("auto", "month"),
+           "collapse": ("cluster", "none"), "count": ("stories", "copies")}
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    q: str
+    page: int = 1
+    page_size: int = 10
+    sort: str = "relevance"
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    filters: tuple[tuple[str, str], ...] = ()  # (filter name, value), AND-ed together
+    facets: tuple[str, ...] = DEFAULT_FACETS
+    facet_size: int = 10
+    fields: tuple[str, ...] = DEFAULT_FIELDS
+    params: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+
+def _one(args: Mapping[str, Sequence[str]], name: str) -> str | None:
+    values = args.get(name) or []
+    if len(values) > 1:
+        raise BadRequest(f"{name} may be given only once (got {len(values)} values)", param=name)
+    return values[0] if values else None
+
+
+def _integer(args: Mapping[str, Sequence[str]], name: str, default: int,
+             low: int, high: int | None = None) -> int:
+    raw = _one(args, name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"{name} must be a whole number (got {raw!r})", param=name) from None
+    if value < low or (high is not None and value > high):
+        allowed = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise BadRequest(f"{name} must be {allowed} (got {value})", param=name)
+    return value
+
+
+def _date(args: Mapping[str, Sequence[str]], name: str, end_of_day: bool) -> datetime | None:
+    raw = _one(args, name)
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return parse_bound(raw, end_of_day=end_of_day)
+    except (ValueError, OverflowError):
+        raise BadRequest(f"{name} must be an ISO 8601 date or datetime such as 1987-03-31 "
+                         f"or 1987-03-31T12:00:00Z (got {raw!r})", param=name) from None
+
+
+def _choices(args: Mapping[str, Sequence[str]], name: str, allowed: Sequence[str],
+             default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = _one(args, name)
+    if raw is None:
+        return default
+    chosen = tuple(dict.fromkeys(v.strip() for v in raw.split(",") if v.strip()))
+    unknown = [v for v in chosen if v not in allowed]
+    if unknown:
+        raise BadRequest(f"{name} has unknown value {unknown[0]!r}; choose from "
+                         f"{', '.join(allowed)}", param=name)
+    return chosen
+
+
+def _check_not_yet(args: Mapping[str, Sequence[str]]) -> None:
+    for name, accepted in NOT_YET.items():
+        raw = _one(args, name)
+        if raw is None or raw == "":
+            continue
+        if accepted is None or (raw not in accepted if isinstance(accepted, tuple)
+                                else raw != accepted):
+            raise BadRequest(f"{name}={raw} is not supported by this version of Morgue yet",
+                             param=name)
+
+
+def parse_request(args: Mapping[str, Sequence[str]], *, max_query_length: int = 1000,
+                  require_query: bool = True) -> SearchRequest:
+    """Validate raw parameters (name -> list of values) into a SearchRequest."""
+    q = (_one(args, "q") or "").strip()
+    if not q and require_query:
+        raise BadRequest("q is required: give a query, or q=* to browse every article",
+                         param="q")
+    if len(q) > max_query_length:
+        raise BadRequest(f"q must be at most {max_query_length} characters (got {len(q)})",
+                         param="q")
+    page_size = _integer(args, "page_size", 10, 1, MAX_PAGE_SIZE)
+    page = _integer(args, "page", 1, 1)
+    if page * page_size > MAX_RESULT_DEPTH:
+        raise BadRequest(f"page * page_size must be at most {MAX_RESULT_DEPTH:,} "
+                         f"(got {page:,} * {page_size}); narrow the search with filters",
+                         param="page")
+    sort = _one(args, "sort") or "relevance"
+    if sort not in SORTS:
+        raise BadRequest(f"sort must be one of {', '.join(SORTS)} (got {sort!r})", param="sort")
+    date_from = _date(args, "from", end_of_day=False)
+    date_to = _date(args, "to", end_of_day=True)
+    if date_from and date_to and date_from > date_to:
+        raise BadRequest("from must not be later than to", param="from")
+    filters = []
+    for name in FILTERS:
+        for value in args.get(name) or []:
+            if value.strip():
+                filters.append((name, value.strip()))
+    _check_not_yet(args)
+    params = tuple((name, value) for name, values in args.items() for value in values)
+    return SearchRequest(
+        q=q, page=page, page_size=page_size, sort=sort, date_from=date_from, date_to=date_to,
+        filters=tuple(filters), facets=_choices(args, "facets", tuple(FACETS), DEFAULT_FACETS),
+        facet_size=_integer(args, "facet_size", 10, 1, MAX_FACET_SIZE),
+        fields=_fields(args), params=params)
+
+
+def _fields(args: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
+    chosen = _choices(args, "fields", ("all",) + RESULT_FIELDS, DEFAULT_FIELDS)
+    if "all" in chosen:
+        return RESULT_FIELDS
+    return chosen

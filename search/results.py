@@ -1,0 +1,41 @@
+"""Articles and hits as plain, JSON-ready dictionaries.
+
+Everything here is materialised inside the searcher's `with` block: no
+Whoosh object leaves the search layer (a hit dies with its searcher).
+Strings are plain text exactly as indexed, except `snippet` and
+`title_html`, which are escaped HTML whose only markup is <mark>.
+"""
+from __future__ import annotations
+
+from index.article import Article
+from index.dates import format_utc
+
+# Keys a search result may carry, in response order; `fields=` picks among them.
+RESULT_FIELDS = ("id", "url", "title", "title_html", "title_derived", "source", "published",
+                 "authors", "people", "organizations", "places", "tags", "section",
+                 "language", "dateline", "snippet", "score", "cluster", "body")
+DEFAULT_FIELDS = tuple(name for name in RESULT_FIELDS if name != "body")
+
+
+def article_dict(article: Article) -> dict:
+    """The article as the API shows it (GET /api/v1/articles/<id>)."""
+    return {
+        "id": article.id, "url": article.url or None, "title": article.title,
+        "title_derived": article.title_derived, "source": article.source or None,
+        "published": format_utc(article.published), "authors": list(article.authors),
+        "body": article.body, "people": list(article.people),
+        "organizations": list(article.organizations), "places": list(article.places),
+        "quotes": [], "section": article.section or None, "tags": list(article.tags),
+        "language": article.language or None, "dateline": article.dateline or None,
+        "origin": article.origin or None, "source_id": article.source_id or None,
+        # Syndicated-copy clustering is not computed yet: every article is its own story.
+        "cluster": {"id": article.id, "size": 1},
+    }
+
+
+def result_dict(article: Article, fields: tuple[str, ...], *, score: float | None,
+                snippet: str | None, title_html: str | None) -> dict:
+    full = article_dict(article)
+    full.update(score=None if score is None else round(score, 4), snippet=snippet,
+                title_html=title_html)
+    return {name: full[name] for name in fields}

@@ -1,0 +1,133 @@
+"""Shared fixtures: a hand-written article set, real indexes in temp dirs, the app, a server.
+
+The pyramid: pure functions are tested without an index; search and API
+tests share one small index built once per session (the hand-written set,
+the sample article and one Reuters file); the acceptance tests build the
+whole sample corpus once through the real reindex command.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from index import writer
+from index.readers import expand_sources, iter_records
+from search import Archive
+from webui import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+ARTICLES = DATA / "articles.jsonl"
+SAMPLE = ROOT / "sample-corpus"
+SEED = SAMPLE / "articles" / "north-korea-russia-alaska-summit.txt"
+REUTERS_000 = SAMPLE / "reuters21578" / "reut2-000.sgm.gz"
+SMALL_SOURCES = [str(ARTICLES), str(SEED), str(REUTERS_000)]
+
+
+def build_index(index_dir: Path, sources: list[str]) -> writer.Tally:
+    files, problems = expand_sources(sources)
+    tally, _ = writer.rebuild(index_dir, iter_records(files), sources=sources)
+    tally.problems[:0] = problems
+    return tally
+
+
+def run_script(name: str, *args: str, timeout: float = 600, **kwargs) -> subprocess.CompletedProcess:
+    """Run scripts/NAME.py from the repo root as a user would, with this interpreter."""
+    return subprocess.run([sys.executable, f"scripts/{name}.py", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def small_index(tmp_path_factory) -> Path:
+    index_dir = tmp_path_factory.mktemp("small") / "index"
+    build_index(index_dir, SMALL_SOURCES)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def archive(small_index) -> Archive:
+    return Archive(small_index)
+
+
+@pytest.fixture(scope="session")
+def app(small_index):
+    return create_app({"INDEX_DIR": str(small_index)})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """scripts/serve.py in a subprocess on 127.0.0.1, stopped when the test is done."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "scripts/serve.py", "--index-dir", str(index_dir),
+             "--port", str(self.port), "--workers", "1"],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self._wait_until_up()
+
+    def _wait_until_up(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"serve.py exited: {self.process.stdout.read()}")
+            try:
+                urllib.request.urlopen(self.url + "/api/v1/health", timeout=2)
+                return
+            except urllib.error.HTTPError:
+                return  # it answered (503 when the index is missing)
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("serve.py did not start listening in time")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(small_index):
+    server = Server(small_index)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """The whole shipped sample corpus, indexed by the real reindex command."""
+    index_dir = tmp_path_factory.mktemp("sample") / "index"
+    result = run_script("reindex", "sample-corpus", "--index-dir", str(index_dir),
+                        "--report", str(index_dir.parent / "report.json"), timeout=1200)
+    assert result.returncode == 0, result.stderr
+    return index_dir, result
+
+
+@pytest.fixture(autouse=True)
+def _no_morgue_env(monkeypatch):
+    """Tests choose their own settings: none leak in from the developer's environment."""
+    for name in list(os.environ):
+        if name.startswith("MORGUE_"):
+            monkeypatch.delenv(name)

@@ -1,0 +1,136 @@
+"""The JSON API through the real Flask app: a table of requests and what they must answer."""
+from __future__ import annotations
+
+import pytest
+
+from webui import create_app
+
+
+@pytest.mark.parametrize("query, first_id", [
+    ("q=Kursk", None),  # checked below by title: the seed article's id is a content hash
+    ("q=coffee+Geneva", "t-coffee-1"),
+    ("q=*&source=Wire+Desk&place=Brazil", "t-coffee-1"),
+    ("q=*&from=2025-07-31&to=2025-08-01&sort=oldest", "t-coffee-2"),
+    ("q=cocoa&tag=commodities", "t-cocoa-1"),
+    ("q=*&sort=newest&page_size=1", "t-cocoa-2"),
+])
+def test_search_answers(client, query, first_id):
+    response = client.get(f"/api/v1/search?{query}")
+    assert response.status_code == 200
+    assert response.content_type == "application/json"
+    body = response.get_json()
+    assert body["results"], body
+    if first_id:
+        assert body["results"][0]["id"] == first_id
+
+
+def test_search_response_shape(client):
+    body = client.get("/api/v1/search?q=Kursk").get_json()
+    assert list(body)[:6] == ["query", "total", "page", "page_size", "pages", "took_ms"]
+    assert body["query"]["q"] == "Kursk" and body["query"]["sort"] == "relevance"
+    hit = body["results"][0]
+    for key in ("id", "url", "title", "source", "published", "people", "organizations",
+                "places", "snippet", "score", "cluster"):
+        assert key in hit
+    assert "<mark>Kursk</mark>" in hit["snippet"]
+    assert body["suggestion"] is None and "next_cursor" in body
+    assert isinstance(body["facets"]["source"], list)
+
+
+def test_dates_are_iso_utc(client):
+    body = client.get("/api/v1/search?q=chocolate").get_json()
+    assert body["results"][0]["published"] == "2025-08-12T12:03:00Z"
+
+
+@pytest.mark.parametrize("query, param, message", [
+    ("", "q", "q is required"),
+    ("q=", "q", "q is required"),
+    ("q=%20%20", "q", "q is required"),
+    ("q=cocoa&page_size=500", "page_size", "page_size must be between 1 and 100 (got 500)"),
+    ("q=cocoa&page_size=0", "page_size", "page_size must be between 1 and 100 (got 0)"),
+    ("q=cocoa&page_size=ten", "page_size", "page_size must be a whole number"),
+    ("q=cocoa&page=0", "page", "page must be at least 1 (got 0)"),
+    ("q=cocoa&page=-3", "page", "page must be at least 1"),
+    ("q=cocoa&page=1001", "page", "page * page_size must be at most 10,000"),
+    ("q=cocoa&from=last+tuesday", "from", "from must be an ISO 8601 date"),
+    ("q=cocoa&to=1987-02-30", "to", "to must be an ISO 8601 date"),
+    ("q=cocoa&from=1987-03-02&to=1987-03-01", "from", "from must not be later than to"),
+    ("q=cocoa&sort=best", "sort", "sort must be one of relevance, newest, oldest, indexed"),
+    ("q=cocoa&facets=colour", "facets", "facets has unknown value 'colour'"),
+    ("q=cocoa&fields=id,secret", "fields", "fields has unknown value 'secret'"),
+    ("q=cocoa&q=coffee", "q", "q may be given only once"),
+    ("q=the", "q", "has no searchable words"),
+    ("q=*ocoa", "q", "may not start a word"),
+    ("q=" + "a" * 1001, "q", "q must be at most 1000 characters"),
+    ("q=cocoa&cursor=abc", "cursor", "not supported by this version of Morgue yet"),
+    ("q=cocoa&format=atom", "format", "not supported by this version of Morgue yet"),
+])
+def test_bad_requests_name_the_parameter(client, query, param, message):
+    response = client.get(f"/api/v1/search?{query}")
+    assert response.status_code == 400
+    assert response.content_type == "application/json"
+    error = response.get_json()["error"]
+    assert error["code"] == "bad_request" and error["param"] == param
+    assert message in error["message"]
+
+
+def test_syntax_error_carries_a_position(client):
+    error = client.get("/api/v1/search?q=cocoa+*ocoa").get_json()["error"]
+    assert error["position"] == 6
+
+
+def test_article_endpoint(client):
+    article = client.get("/api/v1/articles/reuters21578:1").get_json()
+    assert article["title"] == "BAHIA COCOA REVIEW"
+    assert article["published"] == "1987-02-26T15:01:01Z"
+    assert article["source"] == "Reuters" and article["tags"] == ["cocoa"]
+    assert article["places"] == ["El Salvador", "United States", "Uruguay"]
+    assert article["title_derived"] is False and article["quotes"] == []
+    assert article["origin"].endswith("reut2-000.sgm.gz#NEWID=1")
+    assert article["body"].startswith("Showers continued throughout the week")
+
+
+def test_unknown_article_is_a_json_404(client):
+    response = client.get("/api/v1/articles/no-such-story")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_unknown_route_and_wrong_method_are_json(client):
+    assert client.get("/api/v1/nope").get_json()["error"]["code"] == "not_found"
+    response = client.post("/api/v1/search?q=cocoa")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    assert response.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_health(client):
+    response = client.get("/api/v1/health")
+    body = response.get_json()
+    assert response.status_code == 200 and body["status"] == "ok"
+    assert body["documents"] > 1000 and body["index"]["schema_version"] >= 1
+
+
+def test_missing_index_says_how_to_build_it(tmp_path):
+    client = create_app({"INDEX_DIR": str(tmp_path / "nothing")}).test_client()
+    health = client.get("/api/v1/health")
+    assert health.status_code == 503
+    assert health.get_json()["status"] == "missing"
+    assert "python scripts/reindex.py" in health.get_json()["message"]
+    search = client.get("/api/v1/search?q=cocoa")
+    assert search.status_code == 503
+    error = search.get_json()["error"]
+    assert error["code"] == "index_missing" and "reindex.py" in error["hint"]
+    page = client.get("/search?q=cocoa")
+    assert page.status_code == 503 and b"reindex.py" in page.data
+
+
+def test_unexpected_errors_reveal_nothing(app, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internals /etc/passwd")
+
+    monkeypatch.setattr("webui.api.run_search", broken)
+    response = app.test_client().get("/api/v1/search?q=cocoa")
+    assert response.status_code == 500
+    assert response.get_json()["error"]["code"] == "internal_error"
+    assert b"secret" not in response.data and b"Traceback" not in response.data

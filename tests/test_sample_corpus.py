@@ -1,0 +1,60 @@
+"""Acceptance on the shipped sample corpus, built once by the real reindex command."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from search import Archive, parse_request, run_search
+from tests.test_scripts import summary_counts
+
+pytestmark = pytest.mark.sample_corpus
+
+
+@pytest.fixture(scope="module")
+def sample_archive(sample_index):
+    return Archive(sample_index[0])
+
+
+def search(archive, **params):
+    return run_search(archive, parse_request({k: [str(v)] for k, v in params.items()}))
+
+
+def test_every_record_is_indexed_or_skipped_with_a_reason(sample_index):
+    index_dir, result = sample_index
+    indexed, updated, unchanged, skipped, deleted = summary_counts(result.stdout)
+    assert indexed + skipped == 21_579  # 21,578 Reuters records and the sample article
+    assert (updated, unchanged, deleted) == (0, 0, 0)
+    report = json.loads((index_dir.parent / "report.json").read_text())
+    assert len([p for p in report["problems"] if p["action"] == "skipped"]) == skipped
+    assert all(p["reason"] for p in report["problems"])
+    assert Archive(index_dir).health()["documents"] == indexed
+
+
+def test_kursk_finds_the_sample_article_first(sample_archive):
+    first = search(sample_archive, q="Kursk")["results"][0]
+    assert first["title"].startswith("North Korean Supreme Leader Kim Jong Un")
+    assert "<mark>Kursk</mark>" in first["snippet"]
+
+
+def test_cocoa_stories_rank_above_passing_mentions(sample_archive):
+    response = search(sample_archive, q="cocoa")
+    assert len(response["results"]) == 10
+    assert all("COCOA" in hit["title"].upper() for hit in response["results"])
+
+
+def test_coffee_in_march_1987_newest_first(sample_archive):
+    response = search(sample_archive, q="coffee", **{"from": "1987-03-01", "to": "1987-03-31"},
+                      sort="newest", page_size=100)
+    dates = [hit["published"] for hit in response["results"]]
+    assert response["total"] > 50 and len(dates) == min(100, response["total"])
+    assert all("1987-03-01T00:00:00Z" <= d <= "1987-03-31T23:59:59Z" for d in dates)
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_reuters_actors_are_display_names(sample_archive):
+    response = search(sample_archive, q="*", person="Reagan", page_size=1)
+    assert response["total"] > 50
+    assert "Reagan" in response["results"][0]["people"]
+    response = search(sample_archive, q="oil", organization="OPEC", place="Saudi Arabia")
+    assert response["total"] > 10

@@ -1,0 +1,122 @@
+"""Building and updating real indexes in temp dirs: generations, counts, safety."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from index import schema, store, writer
+from index.article import Article, Problem
+from index.errors import IndexUnavailable, MorgueError
+from search import Archive, get_article, parse_request, run_search
+from tests.conftest import ARTICLES, build_index
+
+
+def article(n: int, body: str = "Body text about cocoa.") -> Article:
+    return Article(id=f"a{n}", title=f"Story number {n}", body=body, source="Wire")
+
+
+def test_rebuild_counts_and_later_duplicate_wins(tmp_path):
+    tally = build_index(tmp_path, [str(ARTICLES)])
+    assert (tally.indexed, tally.updated, tally.unchanged, tally.skipped) == (11, 0, 0, 2)
+    archive = Archive(tmp_path)
+    assert archive.health()["documents"] == 11
+    assert get_article(archive, "t-dup")["title"] == "Corrected version of a story"
+
+
+def test_second_rebuild_reports_unchanged_and_keeps_the_count(tmp_path):
+    build_index(tmp_path, [str(ARTICLES)])
+    first = store.live_name(tmp_path)
+    tally = build_index(tmp_path, [str(ARTICLES)])
+    assert (tally.indexed, tally.updated, tally.unchanged, tally.deleted) == (0, 0, 11, 0)
+    assert Archive(tmp_path).health()["documents"] == 11
+    assert store.live_name(tmp_path) != first
+    generations = sorted(p.name for p in (tmp_path / store.GENERATIONS).iterdir())
+    assert generations == sorted([first, store.live_name(tmp_path)])
+
+
+def test_rebuild_counts_deletions_and_changes(tmp_path):
+    writer.rebuild(tmp_path, [article(1), article(2), article(3)], sources=["x"])
+    tally, _ = writer.rebuild(tmp_path, [article(1), article(2, "Changed body.")], sources=["x"])
+    assert (tally.indexed, tally.updated, tally.unchanged, tally.deleted) == (0, 1, 1, 1)
+
+
+def test_nothing_read_leaves_live_index_untouched(tmp_path):
+    writer.rebuild(tmp_path, [article(1)], sources=["x"])
+    live = store.live_name(tmp_path)
+    with pytest.raises(writer.NothingIndexed):
+        writer.rebuild(tmp_path, [Problem("bad.jsonl", "broken")], sources=["x"])
+    assert store.live_name(tmp_path) == live
+    assert [p.name for p in (tmp_path / store.GENERATIONS).iterdir()] == [live]
+    assert Archive(tmp_path).health()["documents"] == 1
+
+
+def test_failure_midway_leaves_live_index_untouched(tmp_path):
+    writer.rebuild(tmp_path, [article(1)], sources=["x"])
+    live = store.live_name(tmp_path)
+
+    def exploding():
+        yield article(2)
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        writer.rebuild(tmp_path, exploding(), sources=["x"])
+    assert store.live_name(tmp_path) == live
+    assert len(list((tmp_path / store.GENERATIONS).iterdir())) == 1
+
+
+def test_incremental_adds_updates_and_leaves_the_rest(tmp_path):
+    writer.rebuild(tmp_path, [article(1), article(2)], sources=["x"])
+    archive = Archive(tmp_path)
+    assert archive.health()["documents"] == 2  # a searcher is now open on the live index
+    tally, _ = writer.update_in_place(
+        tmp_path, [article(1), article(2, "A new body about coffee."), article(3)])
+    assert (tally.indexed, tally.updated, tally.unchanged) == (1, 1, 1)
+    assert archive.health()["documents"] == 3  # the open searcher was refreshed
+    hits = run_search(archive, parse_request({"q": ["coffee"]}))["results"]
+    assert [h["id"] for h in hits] == ["a2"]
+    hits = run_search(archive, parse_request({"q": ["cocoa"]}))["results"]
+    assert sorted(h["id"] for h in hits) == ["a1", "a3"]  # the replaced a2 is gone
+
+
+def test_another_writer_is_refused_not_waited_for(tmp_path):
+    with store.reindex_lock(tmp_path):
+        with pytest.raises(MorgueError, match="Another reindex"):
+            writer.rebuild(tmp_path, [article(1)], sources=["x"])
+
+
+def test_schema_version_mismatch_is_explained(tmp_path):
+    writer.rebuild(tmp_path, [article(1)], sources=["x"])
+    generation = store.live_generation(tmp_path)
+    manifest = json.loads((generation.path / store.MANIFEST).read_text())
+    manifest["schema_version"] = schema.SCHEMA_VERSION - 1
+    (generation.path / store.MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(IndexUnavailable, match="schema version") as caught:
+        store.live_generation(tmp_path)
+    assert caught.value.state == "damaged"
+    health = Archive(tmp_path).health()
+    assert health["status"] == "damaged" and "reindex.py" in health["message"]
+
+
+def test_missing_and_dangling_index(tmp_path):
+    assert Archive(tmp_path / "none").health()["status"] == "missing"
+    writer.rebuild(tmp_path, [article(1)], sources=["x"])
+    shutil.rmtree(store.live_generation(tmp_path).path)
+    assert Archive(tmp_path).health()["status"] == "damaged"
+
+
+def test_moved_index_directory_serves_the_same(tmp_path):
+    original = tmp_path / "original"
+    build_index(original, [str(ARTICLES)])
+    moved = tmp_path / "moved"
+    shutil.copytree(original, moved)
+    shutil.rmtree(original)
+    response = run_search(Archive(moved), parse_request({"q": ["cocoa"]}))
+    assert response["total"] == 4
+
+
+def test_documents_keep_empty_fields_out():
+    document = schema.to_document(Article(id="x", title="T", body=""), indexed=None)
+    assert schema.BODY not in document and schema.PUBLISHED not in document
+    assert schema.from_stored({schema.ID: "x", schema.TITLE: "T"}).body == ""

@@ -1,0 +1,32 @@
+"""Morgue's web app: the HTML pages and the JSON API over the same search function.
+
+`create_app()` builds the app from the settings table (defaults, then
+MORGUE_* environment variables, then the `config` given, e.g. by tests).
+Nothing happens at import time; the index is opened on the first request.
+Flask lives only here; Whoosh never does.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from index.settings import load_settings
+from search import Archive, Limits
+from webui import api, errors, ui
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    settings = load_settings(config)
+    app.config.update(MORGUE=settings, JSON_SORT_KEYS=False)
+    app.json.sort_keys = False  # keep keys in the documented order
+    app.json.ensure_ascii = False
+    app.extensions["morgue.archive"] = Archive(settings["INDEX_DIR"])
+    app.extensions["morgue.limits"] = Limits(max_wildcard_terms=settings["MAX_WILDCARD_TERMS"])
+    app.register_blueprint(api.bp)
+    app.register_blueprint(ui.bp)
+    errors.init_app(app)
+    ui.init_app(app)
+    return app
