@@ -26,7 +26,9 @@ CHROMIUM = ("chromium", "chromium-browser")
 
 def run(*command: str | Path) -> None:
     print("+", " ".join(str(part) for part in command), file=sys.stderr, flush=True)
-    subprocess.run([str(part) for part in command], check=True, cwd=ROOT)
+    result = subprocess.run([str(part) for part in command], cwd=ROOT)
+    if result.returncode != 0:
+        sys.exit(f"bootstrap: the step above failed (exit status {result.returncode})")
 
 
 def ensure_venv(requirements: str) -> None:

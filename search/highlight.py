@@ -7,6 +7,7 @@ that matched only in its title gets the opening of its body instead.
 from __future__ import annotations
 
 import html
+import re
 
 from whoosh import highlight
 
@@ -14,6 +15,7 @@ from index import schema
 from search.sanitize import clean_highlight
 
 SNIPPET_CHARS = 200
+_SPACE_RUNS = re.compile(r"\s+")
 SNIPPET_FRAGMENTS = 2
 
 
@@ -29,6 +31,13 @@ class MarkFormatter(highlight.Formatter):
         return f"<mark>{self._text(highlight.get_text(text, token, replace))}</mark>"
 
 
+class SnippetFormatter(MarkFormatter):
+    """For snippets: line and paragraph breaks become single spaces, as they read in a list."""
+
+    def _text(self, text: str) -> str:
+        return html.escape(_SPACE_RUNS.sub(" ", text), quote=False)
+
+
 def lede(body: str, limit: int = SNIPPET_CHARS) -> str:
     """The opening of a body, cut at a word boundary, escaped."""
     text = " ".join(body.split())
@@ -42,7 +51,7 @@ class Highlighters:
     """The highlighters for one search: created per search, as Whoosh's may hold state."""
 
     def __init__(self) -> None:
-        formatter = MarkFormatter()
+        formatter = SnippetFormatter()
         self.body = highlight.Highlighter(
             fragmenter=highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60),
             formatter=formatter)

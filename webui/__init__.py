@@ -20,7 +20,7 @@ from webui import api, errors, ui
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     settings = load_settings(config)
-    app.config.update(MORGUE=settings, JSON_SORT_KEYS=False)
+    app.config.update(MORGUE=settings)
     app.json.sort_keys = False  # keep keys in the documented order
     app.json.ensure_ascii = False
     app.extensions["morgue.archive"] = Archive(settings["INDEX_DIR"])
