@@ -13,6 +13,9 @@ from whoosh import sorting
 from index import schema
 
 
+MAX_FILLED_MONTHS = 600
+
+
 @dataclass(frozen=True)
 class Facet:
     name: str
@@ -40,7 +43,7 @@ def grouping(names: tuple[str, ...]) -> sorting.Facets | None:
 def facet_values(facet: Facet, counts: dict, size: int, selected: set[str]) -> list[dict]:
     items = [(value, count) for value, count in counts.items() if value not in (None, "")]
     if facet.chronological:
-        items.sort(key=lambda item: item[0])
+        items = _with_empty_months(dict(items))
     else:
         items.sort(key=lambda item: (-item[1], item[0]))
         items = items[:size]
@@ -50,6 +53,30 @@ def facet_values(facet: Facet, counts: dict, size: int, selected: set[str]) -> l
         for item in values:
             item["from"], item["to"] = month_bounds(item["value"])
     return values
+
+
+def _with_empty_months(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """Every month from the first to the last, so a timeline shows its quiet months as zero.
+
+    A span of more than MAX_FILLED_MONTHS (one misdated article can stretch it over
+    centuries) is left sparse rather than padded with thousands of empty buckets.
+    """
+    if not counts:
+        return []
+    first, last = min(counts), max(counts)
+    if _months_between(first, last) > MAX_FILLED_MONTHS:
+        return sorted(counts.items())
+    year, month = (int(part) for part in first.split("-"))
+    filled = []
+    while (key := f"{year:04d}-{month:02d}") <= last:
+        filled.append((key, counts.get(key, 0)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return filled
+
+
+def _months_between(first: str, last: str) -> int:
+    (y1, m1), (y2, m2) = ((int(p) for p in key.split("-")) for key in (first, last))
+    return (y2 - y1) * 12 + (m2 - m1)
 
 
 def month_bounds(month: str) -> tuple[str, str]:

@@ -206,3 +206,14 @@ def test_documented_query_syntax(archive, q, expected):
         assert found == expected
     if "NOT" in q or "-harvest" in q:
         assert not found & {"t-cocoa-1", "t-coffee-2"}
+
+
+def test_month_histogram_fills_quiet_months_but_not_centuries():
+    from search.facets import FACETS, facet_values
+
+    months = facet_values(FACETS["published"], {"1987-11": 2, "1988-02": 1}, 10, set())
+    assert [(m["value"], m["count"]) for m in months] == [
+        ("1987-11", 2), ("1987-12", 0), ("1988-01", 0), ("1988-02", 1)]
+    assert months[2]["from"] == "1988-01-01" and months[2]["to"] == "1988-01-31"
+    sparse = facet_values(FACETS["published"], {"1900-01": 1, "2025-08": 3}, 10, set())
+    assert [m["value"] for m in sparse] == ["1900-01", "2025-08"]
