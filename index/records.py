@@ -1,4 +1,4 @@
-"""Objects with named keys (JSON, JSON Lines, later CSV rows and API posts) -> Article.
+"""Objects with named keys (JSON, JSON Lines, CSV rows, API posts) -> Draft.
 
 One mapping function serves every keyed format, so the key aliases of the
 contract (section 2) and the id rules are spelled out once.
@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 
-from index import ids
-from index.article import Article, Problem, Record
+from index.article import Draft, Problem
 from index.dates import parse_published
-from index.text import clean_body, clean_value, derive_title
+from index.htmltext import html_to_text
+from index.text import clean_value
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id",),
@@ -38,10 +38,10 @@ def _first(obj: Mapping, key: str) -> object:
     return None
 
 
-def _names(value: object) -> tuple[str, ...]:
+def _names(value: object) -> list[str]:
     """A list, or a comma/semicolon separated string, as clean distinct names."""
     if value is None:
-        return ()
+        return []
     if isinstance(value, str):
         items: list = value.replace(";", ",").split(",")
     elif isinstance(value, (list, tuple)):
@@ -50,8 +50,7 @@ def _names(value: object) -> tuple[str, ...]:
         items = [value]
     names = (clean_value(item.get("name") if isinstance(item, Mapping) else item)
              for item in items)
-    # Commas separate values in the index's keyword fields, so none may remain inside one.
-    return tuple(dict.fromkeys(n.replace(",", " ").strip() for n in names if n.strip()))
+    return [n for n in names if n]
 
 
 def _published(value: object, origin: str) -> tuple[datetime | None, list[Problem]]:
@@ -63,38 +62,24 @@ def _published(value: object, origin: str) -> tuple[datetime | None, list[Proble
         return None, [Problem(origin, f"{exc}; published left empty", skipped=False)]
 
 
-def _article_id(obj: Mapping, title: str, body: str, url: str) -> tuple[str, str]:
-    own = obj.get("id")
-    if own not in (None, ""):
-        return ids.own_id(str(own))
-    if url:
-        return ids.url_id(url), ""
-    return ids.content_id(title, body), ""
-
-
-def article_from_mapping(obj: object, origin: str) -> Iterator[Record]:
-    """Yield the Article (and any repairs made) or a Problem saying why it was skipped."""
+def draft_from_mapping(obj: object, origin: str) -> Iterator[Draft | Problem]:
+    """Yield the Draft for one keyed record, or a Problem saying why it cannot be one."""
     if not isinstance(obj, Mapping):
         yield Problem(origin, f"expected a JSON object, got {type(obj).__name__}")
         return
-    body = clean_body(str(_first(obj, "body") or ""))
+    body = html_to_text(str(_first(obj, "body") or ""))
     title = clean_value(_first(obj, "title") or "")
     if not title and not body:
         yield Problem(origin, "record has neither a title nor a body")
         return
-    url = clean_value(_first(obj, "url") or "")
-    published, problems = _published(_first(obj, "published"), origin)
-    yield from problems
-    article_id, source_id = _article_id(obj, title, body, url)
-    title_derived = not title
-    yield Article(
-        id=article_id, source_id=source_id,
-        title=title or derive_title(body), title_derived=title_derived, body=body, url=url,
-        source=clean_value(_first(obj, "source") or ""), published=published,
+    published, notes = _published(_first(obj, "published"), origin)
+    own = obj.get("id")
+    yield Draft(
+        origin=origin, own_id="" if own in (None, "") else str(own), title=title, body=body,
+        url=clean_value(_first(obj, "url") or ""), published=published,
+        source=clean_value(_first(obj, "source") or ""),
         authors=_names(_first(obj, "authors")), tags=_names(_first(obj, "tags")),
         people=_names(obj.get("people")), organizations=_names(obj.get("organizations")),
-        places=_names(obj.get("places")),
-        section=clean_value(_first(obj, "section") or ""),
-        language=clean_value(_first(obj, "language") or "").lower(),
-        origin=origin,
+        places=_names(obj.get("places")), section=clean_value(_first(obj, "section") or ""),
+        language=clean_value(_first(obj, "language") or ""), notes=notes,
     )

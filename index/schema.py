@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from whoosh import fields
+from whoosh import columns, fields
 from whoosh.analysis import (CharsetFilter, IDTokenizer, LowercaseFilter, RegexTokenizer,
                              StemFilter, StopFilter)
 from whoosh.support.charset import accent_map
 
-from index.article import Article
+from index import clusters
+from index.article import Article, Quote
 from index.dates import day_key, month_key
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 ID = "id"
 TITLE = "title"
@@ -42,6 +43,11 @@ SOURCE_ID = "source_id"
 ORIGIN = "origin"
 CONTENT_HASH = "content_hash"
 INDEXED = "indexed"
+QUOTES = "quotes"  # stored [(text, speaker)] for display
+QUOTE = "quote"  # the quoted words, searchable (`quote:"listening exercise"`)
+SPEAKER = "speaker"  # who was quoted, searchable and filterable (`speaker:leavitt`)
+CLUSTER = "cluster"  # the syndicated-story cluster: the id of its first article
+SKETCH = "sketch"  # the body's near-duplicate sketch, a column read by incremental runs
 
 TEXT_FIELDS = (TITLE, BODY)
 ACTOR_FIELDS = (PEOPLE, ORGANIZATIONS, PLACES)
@@ -49,7 +55,8 @@ KEYWORD_FIELDS = ACTOR_FIELDS + (TAGS,)
 # Field scopes a query may use, by the name users type (`person:volcker`).
 QUERY_SCOPES = {"title": TITLE, "body": BODY, "source": SOURCE, "person": PEOPLE,
                 "organization": ORGANIZATIONS, "place": PLACES, "tag": TAGS,
-                "section": SECTION, "language": LANGUAGE, "dateline": DATELINE}
+                "section": SECTION, "language": LANGUAGE, "dateline": DATELINE,
+                "quote": QUOTE, "speaker": SPEAKER}
 
 
 def text_analyzer():
@@ -96,6 +103,11 @@ def build_schema() -> fields.Schema:
         ORIGIN: fields.STORED(),
         CONTENT_HASH: fields.ID(stored=True, sortable=True),
         INDEXED: fields.DATETIME(stored=True, sortable=True),
+        QUOTES: fields.STORED(),
+        QUOTE: fields.TEXT(analyzer=analyzer),
+        SPEAKER: fields.KEYWORD(commas=True, lowercase=True, scorable=True),
+        CLUSTER: fields.ID(stored=True, sortable=True),
+        SKETCH: fields.COLUMN(columns.VarBytesColumn()),
     })
 
 
@@ -117,13 +129,17 @@ def to_document(article: Article, indexed: datetime) -> dict:
         SECTION: article.section, LANGUAGE: article.language, DATELINE: article.dateline,
         TITLE_DERIVED: article.title_derived, SOURCE_ID: article.source_id,
         ORIGIN: article.origin, CONTENT_HASH: article.content_hash, INDEXED: indexed,
+        QUOTES: [(q.text, q.speaker) for q in article.quotes],
+        QUOTE: "\n\n".join(q.text for q in article.quotes),
+        SPEAKER: _join(tuple(dict.fromkeys(q.speaker for q in article.quotes if q.speaker))),
+        CLUSTER: article.cluster or article.id, SKETCH: clusters.encode(article.sketch),
     }
     if article.published is not None:
         doc[PUBLISHED] = article.published
         doc[MONTH] = month_key(article.published)
         doc[DAY] = day_key(article.published)
         doc[DATED] = "1"
-    return {name: value for name, value in doc.items() if value not in ("", None)}
+    return {name: value for name, value in doc.items() if value not in ("", None, [], b"")}
 
 
 def from_stored(stored: dict) -> Article:
@@ -137,4 +153,6 @@ def from_stored(stored: dict) -> Article:
         section=stored.get(SECTION, ""), language=stored.get(LANGUAGE, ""),
         dateline=stored.get(DATELINE, ""), title_derived=bool(stored.get(TITLE_DERIVED)),
         source_id=stored.get(SOURCE_ID, ""), origin=stored.get(ORIGIN, ""),
+        quotes=tuple(Quote(text, speaker) for text, speaker in stored.get(QUOTES) or ()),
+        cluster=stored.get(CLUSTER, ""),
     )

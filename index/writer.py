@@ -8,6 +8,7 @@ rebuild of unchanged input reports everything as unchanged.
 """
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import time
 from collections.abc import Callable, Iterable
@@ -17,8 +18,9 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.writing import IndexWriter
 
-from index import schema, store
+from index import clusters, schema, store
 from index.article import Article, Problem, Record, Tally
+from index.columns import column
 from index.errors import IndexUnavailable, MorgueError
 
 WRITER_MEMORY_MB = 256
@@ -33,13 +35,24 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def stored_hashes(generation: store.Generation) -> dict[str, str]:
-    """id -> content hash of every live document, read from columns (no stored bodies loaded)."""
+def stored_hashes(generation: store.Generation,
+                  clusterer: clusters.Clusterer | None = None) -> dict[str, str]:
+    """id -> content hash of every live document, read from columns (no stored bodies loaded).
+
+    With a clusterer, also feeds it every document's sketch and cluster, so new
+    articles can join the clusters already in the index.
+    """
     ix = store.open_generation(generation)
     with ix.reader() as reader:
-        ids = reader.column_reader(schema.ID)
-        hashes = reader.column_reader(schema.CONTENT_HASH)
-        return {ids[doc]: hashes[doc] for doc in reader.all_doc_ids()}
+        ids = column(reader, schema.ID)
+        hashes = column(reader, schema.CONTENT_HASH)
+        result = {ids[doc]: hashes[doc] for doc in reader.all_doc_ids()}
+        if clusterer is not None:
+            sketches = column(reader, schema.SKETCH)
+            cluster_ids = column(reader, schema.CLUSTER)
+            for doc in reader.all_doc_ids():
+                clusterer.add(ids[doc], clusters.decode(sketches[doc]), cluster_ids[doc])
+        return result
 
 
 def _previous_hashes(index_dir: Path) -> tuple[str | None, dict[str, str]]:
@@ -52,7 +65,7 @@ def _previous_hashes(index_dir: Path) -> tuple[str | None, dict[str, str]]:
 
 def _write(open_writer: Callable[[], IndexWriter], records: Iterable[Record],
            previous: dict[str, str], tally: Tally, replace_existing: bool,
-           progress: Progress | None) -> dict[str, str]:
+           progress: Progress | None, clusterer: clusters.Clusterer) -> dict[str, str]:
     """Write every article once; return id -> content hash of what was written.
 
     Whoosh cannot delete a document added earlier in the same uncommitted
@@ -73,6 +86,7 @@ def _write(open_writer: Callable[[], IndexWriter], records: Iterable[Record],
             if record.id in written:
                 held_back[record.id] = record
                 continue
+            record = dataclasses.replace(record, cluster=clusterer.add(record.id, record.sketch))
             written[record.id] = record.content_hash
             if previous.get(record.id) == record.content_hash and replace_existing:
                 continue  # incremental: unchanged articles are left alone
@@ -87,6 +101,7 @@ def _write(open_writer: Callable[[], IndexWriter], records: Iterable[Record],
     if held_back:
         writer = open_writer()
         for article in held_back.values():
+            article = dataclasses.replace(article, cluster=clusterer.add(article.id, article.sketch))
             writer.update_document(**schema.to_document(article, indexed_at))
             written[article.id] = article.content_hash
         writer.commit()
@@ -119,7 +134,8 @@ def rebuild(index_dir: Path, records: Iterable[Record], *, sources: list[str],
         try:
             ix = whoosh_index.open_dir(str(path))
             written = _write(lambda: ix.writer(limitmb=WRITER_MEMORY_MB), records, previous,
-                             tally, replace_existing=False, progress=progress)
+                             tally, replace_existing=False, progress=progress,
+                             clusterer=clusters.Clusterer())
             if not written:
                 raise NothingIndexed("No article could be read from the sources; "
                                      "the live index was left unchanged.")
@@ -141,11 +157,12 @@ def update_in_place(index_dir: Path, records: Iterable[Record], *,
     """Add new and changed articles to the live generation; leave unchanged ones alone."""
     with store.reindex_lock(index_dir):
         generation = store.live_generation(index_dir)
-        previous = stored_hashes(generation)
+        clusterer = clusters.Clusterer()
+        previous = stored_hashes(generation, clusterer)
         ix = store.open_generation(generation)
         tally = Tally()
         written = _write(lambda: ix.writer(limitmb=WRITER_MEMORY_MB), records, previous,
-                         tally, replace_existing=True, progress=progress)
+                         tally, replace_existing=True, progress=progress, clusterer=clusterer)
         _count(tally, written, previous, full=False)
         store.write_manifest(generation.path, {**generation.manifest,
                                                "documents": ix.doc_count(),

@@ -18,7 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from index import store, writer  # noqa: E402
 from index.errors import MorgueError  # noqa: E402
-from index.readers import expand_sources, iter_records  # noqa: E402
+from index.pipeline import iter_records  # noqa: E402
+from index.readers import expand_sources  # noqa: E402
 from index.settings import load_settings  # noqa: E402
 
 

@@ -19,6 +19,7 @@ from whoosh.searching import Searcher
 from whoosh.util.times import datetime_to_long
 
 from index import schema
+from index.columns import column
 from index.dates import day_key
 from index.errors import BadRequest
 from search.filters import filter_query
@@ -96,7 +97,7 @@ def _date_docs(request: SearchRequest, reader: IndexReader) -> set[int]:
     """Documents within [from, to]: whole days by term, a bound's own day checked by time."""
     start, end = request.date_from, request.date_to
     docs = _days(reader, day_key(start) if start else None, day_key(end) if end else None)
-    raw = reader.column_reader(schema.PUBLISHED, translate=False)
+    raw = column(reader, schema.PUBLISHED, translate=False)
     if start is not None and start.time() != time.min:
         limit = datetime_to_long(start)
         docs -= {doc for doc in _days(reader, day_key(start), day_key(start)) if raw[doc] < limit}

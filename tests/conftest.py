@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from index import writer
-from index.readers import expand_sources, iter_records
+from index.pipeline import iter_records
+from index.readers import expand_sources
 from search import Archive
 from webui import create_app
 

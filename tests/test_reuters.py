@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 
 from index.article import Article, Problem
+from index.pipeline import finish_all
 from index.readers.reuters import body_paragraphs, parse_date, read_reuters
 from index.reuters_codes import TABLE_PATH, build_table, display_name, format_table
 from tests.conftest import REUTERS_000, SAMPLE
@@ -57,7 +58,7 @@ FEDERAL RESERVE WEEKLY REPORT
 
 @pytest.fixture(scope="module")
 def records():
-    return list(read_reuters(RECORD, "test.sgm"))
+    return finish_all(list(read_reuters(RECORD, "test.sgm")))
 
 
 def articles_of(records) -> dict[str, Article]:
@@ -129,7 +130,8 @@ def test_body_paragraphs_rejoins_wrapped_lines():
 
 
 def test_real_file_yields_its_thousand_stories_in_order():
-    records = list(read_reuters(gzip.decompress(REUTERS_000.read_bytes()), "reut2-000"))
+    records = finish_all(list(read_reuters(gzip.decompress(REUTERS_000.read_bytes()),
+                                           "reut2-000")))
     articles = [r for r in records if isinstance(r, Article)]
     assert len(articles) == 1000
     assert articles[0].id == "reuters21578:1" and articles[0].title == "BAHIA COCOA REVIEW"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import datetime
 
 import pytest
 
@@ -120,3 +121,22 @@ def test_documents_keep_empty_fields_out():
     document = schema.to_document(Article(id="x", title="T", body=""), indexed=None)
     assert schema.BODY not in document and schema.PUBLISHED not in document
     assert schema.from_stored({schema.ID: "x", schema.TITLE: "T"}).body == ""
+
+
+def test_columns_stay_aligned_when_a_segment_lacks_them(tmp_path):
+    from index.columns import column
+
+    undated = [Article(id=f"u{n}", title=f"Undated {n}", body="x") for n in range(3)]
+    writer.rebuild(tmp_path, undated, sources=["x"])  # a segment without a published column
+    dated = Article(id="d1", title="Dated", body="y", source="Wire",
+                    published=datetime(2025, 8, 1, 12))
+    writer.update_in_place(tmp_path, [dated])
+    ix = store.open_generation(store.live_generation(tmp_path))
+    with ix.reader() as reader:
+        assert len(reader.leaf_readers()) == 2
+        ids, sources = column(reader, schema.ID), column(reader, schema.SOURCE)
+        values = {ids[doc]: sources[doc] for doc in reader.all_doc_ids()}
+    assert values == {"u0": "", "u1": "", "u2": "", "d1": "Wire"}
+    archive = Archive(tmp_path)
+    response = run_search(archive, parse_request({"q": ["*"], "from": ["2025-08-01T11:00:00Z"]}))
+    assert [hit["id"] for hit in response["results"]] == ["d1"]

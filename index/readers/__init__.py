@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.article import Problem, Record
+from index.article import Draft, Problem
 from index.readers.jsonl import read_jsonl
 from index.readers.plaintext import read_text
 from index.readers.reuters import read_reuters
@@ -28,7 +28,7 @@ IGNORE_FILE = ".morgueignore"
 @dataclass(frozen=True)
 class Format:
     name: str
-    read: Callable[..., Iterator[Record]]
+    read: Callable[..., Iterator[Draft | Problem]]
     takes_bytes: bool
     looks_right: Callable[[bytes], bool]
 
@@ -116,7 +116,7 @@ def _decode(data: bytes, origin: str) -> tuple[str, list[Problem]]:
         return data.decode("cp1252", errors="replace"), [note]
 
 
-def read_path(path: Path) -> Iterator[Record]:
+def read_path(path: Path) -> Iterator[Draft | Problem]:
     """Every record in one file; unreadable files become a Problem instead."""
     origin = path.as_posix()
     fmt = format_of(path)
@@ -143,19 +143,3 @@ def read_path(path: Path) -> Iterator[Record]:
     yield from notes
     yield from fmt.read(text, origin)
 
-
-def _read_all(path: Path) -> list[Record]:
-    return list(read_path(path))
-
-
-def iter_records(files: list[Path], workers: int = 1) -> Iterator[Record]:
-    """Read files in order, in `workers` parser processes when there is more than one."""
-    if workers <= 1 or len(files) <= 1:
-        for path in files:
-            yield from read_path(path)
-        return
-    import multiprocessing
-
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        for records in pool.imap(_read_all, files):
-            yield from records

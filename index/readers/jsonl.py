@@ -4,11 +4,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from index.article import Problem, Record
-from index.records import article_from_mapping
+from index.article import Draft, Problem
+from index.records import draft_from_mapping
 
 
-def read_jsonl(text: str, origin: str) -> Iterator[Record]:
+def read_jsonl(text: str, origin: str) -> Iterator[Draft | Problem]:
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
@@ -18,4 +18,4 @@ def read_jsonl(text: str, origin: str) -> Iterator[Record]:
         except json.JSONDecodeError as exc:
             yield Problem(where, f"line is not valid JSON ({exc.msg}, column {exc.colno})")
             continue
-        yield from article_from_mapping(obj, where)
+        yield from draft_from_mapping(obj, where)

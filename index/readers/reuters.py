@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from index import ids
-from index.article import Article, Problem, Record
+from index.article import Draft, Problem
 from index.reuters_codes import display_name
 from index.text import clean_line, derive_title, join_paragraphs, strip_controls
 
@@ -99,21 +99,21 @@ def _author(raw: str) -> str:
     return re.sub(r",\s*reuters?\s*$", "", name, flags=re.IGNORECASE).strip()
 
 
-def parse_record(chunk: str, origin: str) -> Iterator[Record]:
-    """Turn one <REUTERS ...>...</REUTERS> record into an Article, or report why not."""
+def parse_record(chunk: str, origin: str) -> Iterator[Draft | Problem]:
+    """Turn one <REUTERS ...>...</REUTERS> record into a Draft, or report why not."""
     attrs = dict(_ATTRS.findall(chunk[:chunk.find(">") + 1]))
     newid = attrs.get("NEWID", "").strip()
     if not newid.isdigit():
         yield Problem(origin, "record has no numeric NEWID")
         return
     origin = f"{origin}#NEWID={newid}"
-    published = None
+    published, notes = None, []
     try:
         published, note = parse_date(unescape(_element(chunk, "DATE") or ""))
         if note:
-            yield Problem(origin, note, skipped=False)
+            notes.append(Problem(origin, note, skipped=False))
     except ValueError as exc:
-        yield Problem(origin, f"{exc}; published left empty", skipped=False)
+        notes.append(Problem(origin, f"{exc}; published left empty", skipped=False))
 
     text_match = re.search(r"<TEXT\b([^>]*)>(.*?)</TEXT>", chunk, re.DOTALL)
     text_type = dict(_ATTRS.findall(text_match.group(1))).get("TYPE", "") if text_match else ""
@@ -128,7 +128,7 @@ def parse_record(chunk: str, origin: str) -> Iterator[Record]:
         body = join_paragraphs(body_paragraphs(unescape(_element(text, "BODY") or "")))
     body = _TRAILER.sub("", body).strip()
     title_derived = False
-    if not title and body:
+    if not title and body:  # an unprocessed story: its first line is its slug headline
         title, title_derived = derive_title(body.split("\n")[0]), True
     if not title and not body:
         yield Problem(origin, "record has neither a TITLE nor a BODY")
@@ -138,20 +138,19 @@ def parse_record(chunk: str, origin: str) -> Iterator[Record]:
     for tag, kind in _LABEL_KINDS.items():
         target = "organizations" if kind == "exchanges" else kind
         names[target].extend(display_name(kind, code) for code in _labels(chunk, tag))
-    yield Article(
-        id=ids.native_id(NAMESPACE, newid),
+    byline = _author(unescape(author)) if author else ""
+    yield Draft(
+        origin=origin, native_id=ids.native_id(NAMESPACE, newid),
         title=title, body=body, source=SOURCE, published=published,
-        authors=(_author(unescape(author)),) if author and _author(unescape(author)) else (),
-        people=tuple(dict.fromkeys(names["people"])),
-        organizations=tuple(dict.fromkeys(names["organizations"])),
-        places=tuple(dict.fromkeys(names["places"])),
-        tags=tuple(dict.fromkeys(_labels(chunk, "TOPICS"))),
+        authors=[byline] if byline else [], people=names["people"],
+        organizations=names["organizations"], places=names["places"],
+        tags=_labels(chunk, "TOPICS"),
         dateline=_dateline_place(unescape(dateline)) if dateline else "",
-        language="en", title_derived=title_derived, origin=origin,
+        language="en", title_derived=title_derived, notes=notes,
     )
 
 
-def read_reuters(data: bytes, origin: str) -> Iterator[Record]:
+def read_reuters(data: bytes, origin: str) -> Iterator[Draft | Problem]:
     text, dropped = decode(data)
     if dropped:
         yield Problem(origin, f"dropped {dropped} stray non-ASCII byte(s)", skipped=False)
