@@ -19,19 +19,24 @@ import zlib
 from collections import defaultdict
 
 K = 48
-BANDS = 4
+BANDS = 6
 SHINGLE = 4
-THRESHOLD = 0.7
-MIN_WORDS = 30  # shorter bodies (briefs, title-only items) are too thin to call copies
+THRESHOLD = 0.75
+MIN_WORDS = 30  # below this, only an exact copy of the text counts as the same story
+# A hash that is among the smallest of this many bodies belongs to a shared phrase
+# (a wire's sign-off, a table heading), not to one story: it finds no candidates.
+MAX_BUCKET = 40
 
 _WORD = re.compile(r"\w+")
 
 
 def sketch(body: str) -> tuple[int, ...]:
-    """The bottom-K sketch of a body, or () when it is too short to compare."""
+    """The bottom-K sketch of a body; for a short body one hash of its whole text; () if empty."""
     words = _WORD.findall(unicodedata.normalize("NFKC", body).casefold())
-    if len(words) < MIN_WORDS:
+    if not words:
         return ()
+    if len(words) < MIN_WORDS:
+        return (zlib.crc32(("\x00" + " ".join(words)).encode("utf-8")),)
     hashes = {zlib.crc32(" ".join(words[i:i + SHINGLE]).encode("utf-8"))
               for i in range(len(words) - SHINGLE + 1)}
     return tuple(heapq.nsmallest(K, hashes))
@@ -67,13 +72,16 @@ class Clusterer:
             self._sketches.append(body_sketch)
             self._clusters.append(cluster)
             for key in body_sketch[:BANDS]:
-                self._table[key].append(index)
+                bucket = self._table[key]
+                if len(bucket) <= MAX_BUCKET:
+                    bucket.append(index)
         return cluster
 
     def _match(self, body_sketch: tuple[int, ...]) -> str | None:
         if not body_sketch:
             return None
-        candidates = {i for key in body_sketch[:BANDS] for i in self._table.get(key, ())}
+        candidates = {i for key in body_sketch[:BANDS]
+                      for i in self._table.get(key, ()) if len(self._table[key]) <= MAX_BUCKET}
         best, best_score = None, THRESHOLD
         for index in sorted(candidates):
             score = similarity(body_sketch, self._sketches[index])

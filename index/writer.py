@@ -31,6 +31,39 @@ class NothingIndexed(MorgueError):
     """The run read no article at all, so the live index was left as it was."""
 
 
+class StrictFailure(MorgueError):
+    """--strict: a record had to be skipped, so the run stopped before changing anything."""
+
+
+def _commit(writer: IndexWriter) -> None:
+    """Commit, or release everything the writer holds if the commit fails part way.
+
+    Whoosh 2.7 only releases its write lock at the very end of a successful
+    commit: one that fails midway (disk full, a killed merge) keeps the lock
+    held by this process and leaves its temporary files behind.
+    """
+    try:
+        writer.commit()
+    except BaseException:
+        _abandon(writer)
+        raise
+
+
+def _abandon(writer: IndexWriter) -> None:
+    if getattr(writer, "is_closed", True):
+        return
+    try:
+        writer.cancel()
+    except Exception:  # the writer is already broken; free what it holds by hand
+        lock = getattr(writer, "writelock", None)
+        if lock is not None:
+            lock.release()
+        temp = getattr(writer, "_tempstorage", None)
+        if temp is not None:
+            temp.destroy()
+        writer.is_closed = True
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
@@ -65,7 +98,8 @@ def _previous_hashes(index_dir: Path) -> tuple[str | None, dict[str, str]]:
 
 def _write(open_writer: Callable[[], IndexWriter], records: Iterable[Record],
            previous: dict[str, str], tally: Tally, replace_existing: bool,
-           progress: Progress | None, clusterer: clusters.Clusterer) -> dict[str, str]:
+           progress: Progress | None, clusterer: clusters.Clusterer,
+           strict: bool = False) -> dict[str, str]:
     """Write every article once; return id -> content hash of what was written.
 
     Whoosh cannot delete a document added earlier in the same uncommitted
@@ -82,6 +116,9 @@ def _write(open_writer: Callable[[], IndexWriter], records: Iterable[Record],
             if isinstance(record, Problem):
                 tally.problems.append(record)
                 tally.skipped += record.skipped
+                if strict and record.skipped:
+                    raise StrictFailure(f"--strict: {record.origin}: {record.reason}; "
+                                        "nothing was changed")
                 continue
             if record.id in written:
                 held_back[record.id] = record
@@ -92,19 +129,24 @@ def _write(open_writer: Callable[[], IndexWriter], records: Iterable[Record],
                 continue  # incremental: unchanged articles are left alone
             document = schema.to_document(record, indexed_at)
             (writer.update_document if replace_existing else writer.add_document)(**document)
-            if progress and len(written) % 1000 == 0:
+            if progress and len(written) % 100 == 0:
                 progress(len(written))
-        writer.commit()
     except BaseException:
-        writer.cancel()
+        _abandon(writer)
         raise
+    _commit(writer)
     if held_back:
         writer = open_writer()
-        for article in held_back.values():
-            article = dataclasses.replace(article, cluster=clusterer.add(article.id, article.sketch))
-            writer.update_document(**schema.to_document(article, indexed_at))
-            written[article.id] = article.content_hash
-        writer.commit()
+        try:
+            for article in held_back.values():
+                article = dataclasses.replace(article,
+                                              cluster=clusterer.add(article.id, article.sketch))
+                writer.update_document(**schema.to_document(article, indexed_at))
+                written[article.id] = article.content_hash
+        except BaseException:
+            _abandon(writer)
+            raise
+        _commit(writer)
     if progress:
         progress(len(written))
     return written
@@ -124,7 +166,8 @@ def _count(tally: Tally, written: dict[str, str], previous: dict[str, str], full
 
 
 def rebuild(index_dir: Path, records: Iterable[Record], *, sources: list[str],
-            progress: Progress | None = None) -> tuple[Tally, store.Generation]:
+            progress: Progress | None = None, strict: bool = False
+            ) -> tuple[Tally, store.Generation]:
     """Build a complete new generation from `records` and switch to it atomically."""
     started = time.time()
     with store.reindex_lock(index_dir):
@@ -135,7 +178,7 @@ def rebuild(index_dir: Path, records: Iterable[Record], *, sources: list[str],
             ix = whoosh_index.open_dir(str(path))
             written = _write(lambda: ix.writer(limitmb=WRITER_MEMORY_MB), records, previous,
                              tally, replace_existing=False, progress=progress,
-                             clusterer=clusters.Clusterer())
+                             clusterer=clusters.Clusterer(), strict=strict)
             if not written:
                 raise NothingIndexed("No article could be read from the sources; "
                                      "the live index was left unchanged.")
@@ -153,7 +196,8 @@ def rebuild(index_dir: Path, records: Iterable[Record], *, sources: list[str],
 
 
 def update_in_place(index_dir: Path, records: Iterable[Record], *,
-                    progress: Progress | None = None) -> tuple[Tally, store.Generation]:
+                    progress: Progress | None = None, strict: bool = False
+                    ) -> tuple[Tally, store.Generation]:
     """Add new and changed articles to the live generation; leave unchanged ones alone."""
     with store.reindex_lock(index_dir):
         generation = store.live_generation(index_dir)
@@ -162,7 +206,8 @@ def update_in_place(index_dir: Path, records: Iterable[Record], *,
         ix = store.open_generation(generation)
         tally = Tally()
         written = _write(lambda: ix.writer(limitmb=WRITER_MEMORY_MB), records, previous,
-                         tally, replace_existing=True, progress=progress, clusterer=clusterer)
+                         tally, replace_existing=True, progress=progress, clusterer=clusterer,
+                         strict=strict)
         _count(tally, written, previous, full=False)
         store.write_manifest(generation.path, {**generation.manifest,
                                                "documents": ix.doc_count(),

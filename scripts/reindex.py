@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tqdm import tqdm  # noqa: E402
 
 from index import store, writer  # noqa: E402
 from index.errors import MorgueError  # noqa: E402
@@ -22,28 +25,14 @@ from index.pipeline import iter_records  # noqa: E402
 from index.readers import expand_sources  # noqa: E402
 from index.settings import load_settings  # noqa: E402
 
+DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
 
-class Progress:
-    """A live counter on a terminal; an occasional line when stderr is a log file."""
 
-    def __init__(self, stream=sys.stderr) -> None:
-        self.stream = stream
-        self.tty = stream.isatty()
-        self.started = self.last = time.monotonic()
-
-    def __call__(self, count: int) -> None:
-        now = time.monotonic()
-        if not self.tty and now - self.last < 5:
-            return
-        self.last = now
-        rate = count / max(now - self.started, 1e-6)
-        end = "\r" if self.tty else "\n"
-        print(f"  {count:,} articles written ({rate:,.0f}/s)", end=end, file=self.stream,
-              flush=True)
-
-    def done(self) -> None:
-        if self.tty:
-            print(file=self.stream)
+def progress_bar():
+    """A live counter on a terminal (tqdm); nothing at all when stderr is a log or a pipe."""
+    bar = tqdm(unit=" articles", file=sys.stderr, disable=not sys.stderr.isatty(),
+               dynamic_ncols=True, mininterval=0.5)
+    return bar, lambda count: bar.update(count - bar.n)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -51,11 +40,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("sources", nargs="+", metavar="SOURCE",
                         help="file, directory (walked recursively) or glob")
     parser.add_argument("--index-dir", help="index directory (default: MORGUE_INDEX_DIR)")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="parser processes (default 1; the writer is always one)")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                        help="processes that parse and extract articles (default: one per "
+                             f"core, here {DEFAULT_WORKERS}; the writer is always one)")
     parser.add_argument("--incremental", action="store_true",
                         help="add new and changed articles to the live index in place")
     parser.add_argument("--report", type=Path, help="write every skipped record as JSON here")
+    parser.add_argument("--strict", action="store_true",
+                        help="stop at the first record that has to be skipped, changing nothing")
     parser.add_argument("--if-stale", action="store_true",
                         help="do nothing when the live index is newer than every source file")
     args = parser.parse_args(argv)
@@ -84,30 +76,39 @@ def main(argv: list[str] | None = None) -> int:
               f"({generation.manifest.get('documents', 0):,} documents); nothing to do",
               file=sys.stderr)
         return 0
+    if args.strict and any(problem.skipped for problem in problems):
+        first = next(problem for problem in problems if problem.skipped)
+        print(f"reindex failed: --strict: {first.origin}: {first.reason}; nothing was changed",
+              file=sys.stderr)
+        return 1
     print(f"reading {len(files):,} file(s) into {index_dir}", file=sys.stderr)
-    progress = Progress()
+    bar, progress = progress_bar()
     records = iter_records(files, args.workers)
     try:
         if args.incremental:
-            tally, generation = writer.update_in_place(index_dir, records, progress=progress)
+            tally, generation = writer.update_in_place(index_dir, records, progress=progress,
+                                                       strict=args.strict)
         else:
             tally, generation = writer.rebuild(index_dir, records, sources=args.sources,
-                                               progress=progress)
+                                               progress=progress, strict=args.strict)
     except (MorgueError, OSError) as exc:
-        progress.done()
         print(f"reindex failed: {exc}", file=sys.stderr)
         return 1
-    progress.done()
+    finally:
+        bar.close()
     tally.problems[:0] = problems
     tally.skipped += sum(problem.skipped for problem in problems)
-    summary = tally.summary(time.monotonic() - started)
+    seconds = time.monotonic() - started
+    summary = tally.summary(seconds)
     for problem in tally.problems[:10]:
         print(f"  {problem.to_dict()['action']}: {problem.origin}: {problem.reason}",
               file=sys.stderr)
     if len(tally.problems) > 10:
         print(f"  ... and {len(tally.problems) - 10:,} more (use --report FILE)", file=sys.stderr)
+    read = tally.indexed + tally.updated + tally.unchanged
     print(f"live index: {generation.manifest.get('documents', 0):,} documents "
-          f"(generation {generation.name})", file=sys.stderr)
+          f"(generation {generation.name}); {read:,} articles read and extracted at "
+          f"{read / max(seconds, 1e-9):,.0f} articles/s", file=sys.stderr)
     if args.report:
         write_report(args.report, tally, summary)
     print(summary)

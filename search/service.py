@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from whoosh import sorting
+from whoosh import query, sorting
 
 from index import schema
 from index.dates import format_utc
@@ -55,6 +55,8 @@ def run_search(archive: Archive, request: SearchRequest, limits: Limits = Limits
             article = schema.from_stored(hit.fields())
             hits.append(result_dict(
                 article, request.fields,
+                cluster_size=(cluster_size(searcher, article) if "cluster" in request.fields
+                              else 1),
                 score=hit.score if request.sort == "relevance" else None,
                 snippet=(highlighters.snippet(hit, article.body)
                          if "snippet" in request.fields else None),
@@ -79,6 +81,12 @@ def run_search(archive: Archive, request: SearchRequest, limits: Limits = Limits
     }
 
 
+def cluster_size(searcher, article) -> int:
+    """How many live articles share this one's syndicated-story cluster."""
+    cluster = article.cluster or article.id
+    return sum(1 for _ in searcher.docs_for_query(query.Term(schema.CLUSTER, cluster))) or 1
+
+
 def _query_words(q: str, reader, fieldname: str) -> frozenset[str]:
     """The analysed words of a query that exist in the index for one field."""
     try:
@@ -98,7 +106,7 @@ def get_article(archive: Archive, article_id: str, highlight_q: str | None = Non
         if stored is None:
             raise NotFound(f"no article with id {article_id!r}", param="id")
         article = schema.from_stored(stored)
-        data = article_dict(article)
+        data = article_dict(article, cluster_size(searcher, article))
         if highlight_q:
             reader = searcher.reader()
             body_words = _query_words(highlight_q, reader, schema.BODY)

@@ -128,5 +128,5 @@ def test_invalid_utf8_is_read_and_reported(tmp_path):
     path = tmp_path / "latin.txt"
     path.write_bytes("Caf\u00e9 society returns to Z\u00fcrich.".encode("cp1252"))
     records = list(read_path(path))
-    assert "not valid UTF-8" in records[0].reason and not records[0].skipped
+    assert "not valid UTF-8 in 2 place(s)" in records[0].reason and not records[0].skipped
     assert records[1].body == "Caf\u00e9 society returns to Z\u00fcrich."

@@ -9,6 +9,7 @@ for the documentation and metadata files that live beside an archive's data.
 """
 from __future__ import annotations
 
+import codecs
 import fnmatch
 import glob
 import gzip
@@ -107,13 +108,29 @@ def expand_sources(sources: list[str]) -> tuple[list[Path], list[Problem]]:
     return list(dict.fromkeys(files)), problems
 
 
+class _Fallbacks:
+    """Counts the byte runs that were not UTF-8 in the text being decoded."""
+
+    count = 0
+
+
+def _cp1252_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
+    _Fallbacks.count += 1
+    bad = error.object[error.start:error.end]
+    return bad.decode("cp1252", errors="replace"), error.end
+
+
+codecs.register_error("morgue-cp1252", _cp1252_fallback)
+
+
 def _decode(data: bytes, origin: str) -> tuple[str, list[Problem]]:
-    try:
-        return data.decode("utf-8-sig"), []
-    except UnicodeDecodeError as exc:
-        note = Problem(origin, f"not valid UTF-8 (byte {exc.start}); read as Windows-1252",
-                       skipped=False)
-        return data.decode("cp1252", errors="replace"), [note]
+    """UTF-8, with any run that is not UTF-8 read as Windows-1252 (files mix encodings)."""
+    _Fallbacks.count = 0
+    text = data.decode("utf-8-sig", errors="morgue-cp1252")
+    if not _Fallbacks.count:
+        return text, []
+    return text, [Problem(origin, f"not valid UTF-8 in {_Fallbacks.count:,} place(s); "
+                                  "those bytes were read as Windows-1252", skipped=False)]
 
 
 def read_path(path: Path) -> Iterator[Draft | Problem]:
