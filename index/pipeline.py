@@ -9,6 +9,7 @@ input order to the one process that writes the index.
 from __future__ import annotations
 
 import multiprocessing
+import re
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -42,6 +43,12 @@ def _bounded(value: str, limit: int, what: str, notes: list[Problem], origin: st
 def _names(values: Iterable[str]) -> tuple[str, ...]:
     cleaned = (clean_value(v)[:MAX_VALUE_CHARS] for v in values)
     return tuple(dict.fromkeys(v for v in cleaned if v))[:MAX_LIST_ITEMS]
+
+
+def _language_code(tag: str) -> str:
+    """The primary subtag of a language tag: `pt-BR` -> pt, `fil` -> fil; '' if it is not one."""
+    primary = re.split(r"[-_]", clean_value(tag).lower(), maxsplit=1)[0]
+    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else ""
 
 
 def _apply_page(draft: Draft) -> Problem | None:
@@ -92,7 +99,7 @@ def finish(draft: Draft) -> list[Record]:
     if published is None and draft.published_fallback:
         published, what = draft.published_fallback
         notes.append(Problem(draft.origin, f"no publication date; used {what}", skipped=False))
-    language = clean_value(draft.language).lower()[:2] or detect_language(f"{title}\n\n{body}")
+    language = _language_code(draft.language) or detect_language(f"{title}\n\n{body}")
     actors = extract_actors(title, body, Actors(_names(draft.people),
                                                 _names(draft.organizations),
                                                 _names(draft.places)))

@@ -18,7 +18,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "url": ("url", "link"),
     "title": ("title", "headline"),
     "body": ("body", "text", "content"),
-    "published": ("published", "date", "pubDate", "publication_date"),
+    "published": ("published", "date", "pubDate", "publication_date", "publishedAt",
+                  "published_at", "datePublished"),
     "source": ("source", "publisher", "site_name"),
     "authors": ("authors", "author", "byline"),
     "section": ("section",),
@@ -33,6 +34,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
 def _first(obj: Mapping, key: str) -> object:
     for alias in ALIASES[key]:
         value = obj.get(alias)
+        if isinstance(value, Mapping):  # {"source": {"id": "bbc-news", "name": "BBC News"}}
+            value = value.get("name")
         if value not in (None, "", [], {}):
             return value
     return None
@@ -43,7 +46,8 @@ def _names(value: object) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        items: list = value.replace(";", ",").split(",")
+        # "Smith, John; Doe, Jane" is two names: a semicolon, when present, is the separator.
+        items: list = value.split(";") if ";" in value else value.split(",")
     elif isinstance(value, (list, tuple)):
         items = list(value)
     else:

@@ -213,10 +213,21 @@ def test_unreadable_files_are_reported_and_the_rest_indexed(tmp_path):
     assert "locked.txt: cannot read file" in result.stderr
 
 
-def test_corrupt_gzip_is_skipped_with_a_reason(tmp_path):
+def test_truncated_gzip_keeps_the_records_before_the_damage(tmp_path):
+    whole = gzip.compress(gzip.decompress(REUTERS_000.read_bytes()))
     broken = tmp_path / "broken.sgm.gz"
-    broken.write_bytes(gzip.compress(REUTERS_000.read_bytes())[:1000])
-    files, _ = expand_sources([str(broken), str(SEED)])
+    broken.write_bytes(whole[:len(whole) // 2])
+    records = list(iter_records([broken]))
+    assert not records[0].skipped and "corrupt gzip data after" in records[0].reason
+    articles = [r for r in records if isinstance(r, Article)]
+    assert 300 < len(articles) < 700  # the first half of the file, not nothing
+    assert any(r.skipped and "truncated" in r.reason for r in records if isinstance(r, Problem))
+
+
+def test_gzip_that_is_not_gzip_at_all_is_skipped(tmp_path):
+    bad = tmp_path / "bad.jsonl.gz"
+    bad.write_bytes(b"\x1f\x8b" + b"garbage" * 20)
+    files, _ = expand_sources([str(bad), str(SEED)])
     records = list(iter_records(files))
-    assert records[0].skipped and "gzip" in records[0].reason
+    assert records[0].skipped and "corrupt gzip data after 0 bytes" in records[0].reason
     assert isinstance(records[-1], Article)

@@ -12,16 +12,20 @@ from __future__ import annotations
 import codecs
 import fnmatch
 import glob
-import gzip
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from index.article import Draft, Problem
+from index.readers.csv_reader import looks_like_csv, read_csv
+from index.readers.feeds import looks_like_feed, read_feed
+from index.readers.html import looks_like_html, read_html
+from index.readers.json_reader import read_json
 from index.readers.jsonl import read_jsonl
 from index.readers.plaintext import read_text
 from index.readers.reuters import read_reuters
+from index.readers.warc import looks_like_warc, read_warc
 
 IGNORE_FILE = ".morgueignore"
 
@@ -47,6 +51,13 @@ FORMATS: dict[str, Format] = {
     ".jsonl": _JSONL,
     ".ndjson": _JSONL,
     ".txt": Format("plain text", read_text, False, lambda head: True),
+    # For .xml the content decides: only a feed root (<rss>, <feed>, <rdf:RDF>) is read.
+    **dict.fromkeys((".rss", ".atom", ".rdf", ".xml"),
+                    Format("an RSS, Atom or RDF feed", read_feed, True, looks_like_feed)),
+    ".json": Format("JSON", read_json, False, _starts_with(b"{", b"[")),
+    ".csv": Format("CSV", read_csv, False, looks_like_csv),
+    **dict.fromkeys((".html", ".htm"), Format("an HTML page", read_html, True, looks_like_html)),
+    ".warc": Format("a WARC archive", read_warc, True, looks_like_warc),
 }
 
 
@@ -133,6 +144,29 @@ def _decode(data: bytes, origin: str) -> tuple[str, list[Problem]]:
                                   "those bytes were read as Windows-1252", skipped=False)]
 
 
+def gunzip(data: bytes, chunk: int = 1 << 16) -> tuple[bytes, str | None]:
+    """Decompress every gzip member; on damage, keep what came before it and say where.
+
+    Fed in chunks, so the output up to a truncation or a corrupt block survives
+    (gzip.decompress would throw it all away).
+    """
+    out = bytearray()
+    position = 0
+    try:
+        while data[position:].strip(b"\x00"):  # members follow each other; padding may trail
+            member = zlib.decompressobj(wbits=31)
+            while not member.eof:
+                if position >= len(data):
+                    raise EOFError("the data ends inside a gzip member")
+                piece = data[position:position + chunk]
+                position += len(piece)
+                out += member.decompress(piece)
+            position -= len(member.unused_data)
+    except (zlib.error, EOFError) as exc:
+        return bytes(out), f"corrupt gzip data after {len(out):,} bytes ({exc})"
+    return bytes(out), None
+
+
 def read_path(path: Path) -> Iterator[Draft | Problem]:
     """Every record in one file; unreadable files become a Problem instead."""
     origin = path.as_posix()
@@ -142,14 +176,16 @@ def read_path(path: Path) -> Iterator[Draft | Problem]:
         return
     try:
         data = path.read_bytes()
-        if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
-    except OSError as exc:  # includes gzip.BadGzipFile and unreadable files
+    except OSError as exc:
         yield Problem(origin, f"cannot read file: {exc.strerror or exc}")
         return
-    except (EOFError, zlib.error) as exc:
-        yield Problem(origin, f"corrupt gzip data: {exc}")
-        return
+    if data[:2] == b"\x1f\x8b":
+        data, damage = gunzip(data)
+        if damage and not data:
+            yield Problem(origin, damage)
+            return
+        if damage:  # a truncated archive: the records before the damage still count
+            yield Problem(origin, f"{damage}; read what came before", skipped=False)
     if not fmt.looks_right(data[:4096]):
         yield Problem(origin, f"content does not look like {fmt.name}")
         return
@@ -159,4 +195,3 @@ def read_path(path: Path) -> Iterator[Draft | Problem]:
     text, notes = _decode(data, origin)
     yield from notes
     yield from fmt.read(text, origin)
-
