@@ -45,7 +45,7 @@ CONTENT_HASH = "content_hash"
 INDEXED = "indexed"
 QUOTES = "quotes"  # stored [(text, speaker)] for display
 QUOTE = "quote"  # the quoted words, searchable (`quote:"listening exercise"`)
-SPEAKER = "speaker"  # who was quoted, searchable and filterable (`speaker:leavitt`)
+SPEAKER = "speaker"  # who was quoted, by the words of their name (`speaker:leavitt`)
 CLUSTER = "cluster"  # the syndicated-story cluster: the id of its first article
 SKETCH = "sketch"  # the body's near-duplicate sketch, a column read by incremental runs
 
@@ -66,6 +66,14 @@ def text_analyzer():
     """
     return (RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
             | StopFilter() | StemFilter())
+
+
+def name_analyzer():
+    """Words of names, case- and accent-insensitive, never stemmed or dropped as stop words.
+
+    `speaker:leavitt` and `speaker:"karoline leavitt"` both find Karoline Leavitt.
+    """
+    return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
 
 
 def exact_analyzer():
@@ -105,7 +113,7 @@ def build_schema() -> fields.Schema:
         INDEXED: fields.DATETIME(stored=True, sortable=True),
         QUOTES: fields.STORED(),
         QUOTE: fields.TEXT(analyzer=analyzer),
-        SPEAKER: fields.KEYWORD(commas=True, lowercase=True, scorable=True),
+        SPEAKER: fields.TEXT(analyzer=name_analyzer()),
         CLUSTER: fields.ID(stored=True, sortable=True),
         SKETCH: fields.COLUMN(columns.VarBytesColumn()),
     })
@@ -131,7 +139,8 @@ def to_document(article: Article, indexed: datetime) -> dict:
         ORIGIN: article.origin, CONTENT_HASH: article.content_hash, INDEXED: indexed,
         QUOTES: [(q.text, q.speaker) for q in article.quotes],
         QUOTE: "\n\n".join(q.text for q in article.quotes),
-        SPEAKER: _join(tuple(dict.fromkeys(q.speaker for q in article.quotes if q.speaker))),
+        # Each speaker once; the field is words of names, so a surname alone finds them.
+        SPEAKER: "\n\n".join(dict.fromkeys(q.speaker for q in article.quotes if q.speaker)),
         CLUSTER: article.cluster or article.id, SKETCH: clusters.encode(article.sketch),
     }
     if article.published is not None:
