@@ -102,7 +102,7 @@ def finish(draft: Draft) -> list[Record]:
     language = _language_code(draft.language) or detect_language(f"{title}\n\n{body}")
     actors = extract_actors(title, body, Actors(_names(draft.people),
                                                 _names(draft.organizations),
-                                                _names(draft.places)))
+                                                _names(draft.places)), dateline=draft.dateline)
     article_id, source_id = _article_id(draft, title, body)
     url = _bounded(clean_value(draft.url), 2_000, "url", notes, draft.origin)
     return notes + [Article(

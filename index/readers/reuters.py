@@ -27,6 +27,8 @@ _TIME = re.compile(r"\s+(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,2}))?")
 _MONTHS = {m: i for i, m in enumerate(
     ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), 1)}
 _TRAILER = re.compile(r"\s*\breuter\b\s*$", re.IGNORECASE)
+_DATELINE_DATE = re.compile(r",?\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+                            r"\s*\d{1,2}\s*-?\s*$", re.IGNORECASE)
 _LABEL_KINDS = {"PEOPLE": "people", "ORGS": "organizations", "EXCHANGES": "exchanges",
                 "PLACES": "places"}
 
@@ -89,8 +91,14 @@ def body_paragraphs(raw: str) -> list[str]:
 
 
 def _dateline_place(raw: str) -> str:
-    place = clean_line(raw.split(",")[0].split(" - ")[0])
-    return place.title() if place.isupper() else place
+    """`    BOCA RATON, Fla., March 3 - ` -> "Boca Raton, Fla.": the place, with its region."""
+    text = clean_line(raw.split(" - ")[0])
+    text = _DATELINE_DATE.sub("", text)
+    parts = [part.strip() for part in text.split(",") if part.strip()][:2]
+    if not parts:
+        return ""
+    city = parts[0].title() if parts[0].isupper() else parts[0]
+    return ", ".join([city, *parts[1:]])
 
 
 def _author(raw: str) -> str:
