@@ -115,6 +115,7 @@ class Tally:
     unchanged: int = 0
     skipped: int = 0
     deleted: int = 0
+    undated: int = 0  # articles written without a publication date (never invented)
     problems: list[Problem] = field(default_factory=list)
 
     def summary(self, seconds: float) -> str:

@@ -125,6 +125,7 @@ def _write(open_writer: Callable[[], IndexWriter], records: Iterable[Record],
                 continue
             record = dataclasses.replace(record, cluster=clusterer.add(record.id, record.sketch))
             written[record.id] = record.content_hash
+            tally.undated += record.published is None
             if previous.get(record.id) == record.content_hash and replace_existing:
                 continue  # incremental: unchanged articles are left alone
             document = schema.to_document(record, indexed_at)

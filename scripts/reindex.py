@@ -59,7 +59,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def write_report(path: Path, tally: writer.Tally, summary: str) -> None:
-    report = {"summary": summary, "skipped": tally.skipped,
+    report = {"summary": summary, "skipped": tally.skipped, "undated": tally.undated,
               "problems": [problem.to_dict() for problem in tally.problems]}
     path.write_text(json.dumps(report, indent=2), "utf-8")
 
@@ -106,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     if len(tally.problems) > 10:
         print(f"  ... and {len(tally.problems) - 10:,} more (use --report FILE)", file=sys.stderr)
     read = tally.indexed + tally.updated + tally.unchanged
+    if tally.undated:
+        print(f"  {tally.undated:,} article(s) have no publication date: left empty, not guessed",
+              file=sys.stderr)
     print(f"live index: {generation.manifest.get('documents', 0):,} documents "
           f"(generation {generation.name}); {read:,} articles read and extracted at "
           f"{read / max(seconds, 1e-9):,.0f} articles/s", file=sys.stderr)

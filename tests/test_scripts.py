@@ -30,6 +30,8 @@ def test_reindex_report_rerun_and_incremental(tmp_path):
     assert first.returncode == 0, first.stderr
     assert summary_counts(first.stdout) == (12, 0, 0, 2, 0)
     assert "articles.jsonl#line=12" in first.stderr  # progress and problems on stderr
+    assert "3 article(s) have no publication date" in first.stderr
+    assert json.loads(report.read_text())["undated"] == 3  # t-undated, t-baddate, the seed
     problems = json.loads(report.read_text())["problems"]
     assert {p["action"] for p in problems} == {"skipped", "repaired"}
     assert all(p["origin"] and p["reason"] for p in problems)
