@@ -58,3 +58,43 @@ def test_reuters_actors_are_display_names(sample_archive):
     assert "Reagan" in response["results"][0]["people"]
     response = search(sample_archive, q="oil", organization="OPEC", place="Saudi Arabia")
     assert response["total"] > 10
+
+
+def seed_article(archive) -> dict:
+    from search import get_article
+
+    hit = search(archive, q="Kursk")["results"][0]
+    return get_article(archive, hit["id"])
+
+
+def test_sample_article_actors_are_extracted_and_normalised(sample_archive):
+    article = seed_article(sample_archive)
+    assert article["title_derived"] and article["published"] is None
+    assert {"Kim Jong Un", "Vladimir Putin", "Donald Trump", "Volodymyr Zelensky",
+            "Karoline Leavitt", "Byacheslav Volodin"} <= set(article["people"])
+    assert {"North Korea", "Russia", "Ukraine", "Alaska", "Anchorage", "Kursk"} <= set(
+        article["places"])
+    assert {"White House", "Korean People's Army"} <= set(article["organizations"])
+    boilerplate_only = {"Erdogan", "Israel", "Syria", "Druze", "Pakistan",
+                        "Balochistan Liberation Army"}
+    names = " ".join(article["people"] + article["places"] + article["organizations"])
+    assert not any(name in names for name in boilerplate_only)
+    assert "Recommended Stories" not in article["body"]
+    assert "ZELENSKY TOUTS" not in article["body"] and "listening exercise" in article["body"]
+
+
+def test_quotes_are_searchable_by_speaker(sample_archive):
+    ids = [hit["id"] for hit in search(sample_archive, q="speaker:Leavitt")["results"]]
+    article = seed_article(sample_archive)
+    assert article["id"] in ids
+    assert any(q["speaker"] == "Karoline Leavitt" and "listening exercise" in q["text"]
+               for q in article["quotes"])
+
+
+def test_repeated_wire_stories_share_a_cluster(sample_archive):
+    from search import get_article
+
+    first = get_article(sample_archive, "reuters21578:18057")
+    again = get_article(sample_archive, "reuters21578:18105")
+    assert first["cluster"] == again["cluster"] and first["cluster"]["size"] >= 2
+    assert first["cluster"]["id"] == "reuters21578:18057"
