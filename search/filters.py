@@ -1,7 +1,8 @@
-"""Filter parameters (`source=Reuters`, `person=Reagan`) and the fields they match.
+"""Filter parameters (`source=Reuters`, `person=Vladimir Putin`) and the field each matches.
 
-Declared once here; the request parser accepts exactly these names and the
-query builder turns each into a Whoosh term on its fields.
+Declared once here; the request parser accepts exactly these names. A filter
+matches a whole value, case-insensitively, as facets list it: `person=Reagan`
+is not `Ronald Reagan`.
 """
 from __future__ import annotations
 
@@ -9,19 +10,17 @@ from whoosh import query
 
 from index import schema
 
-# parameter -> the fields it matches (each indexes whole values, lower-cased)
-FILTERS: dict[str, tuple[str, ...]] = {
-    "source": (schema.SOURCE,),
-    "actor": schema.ACTOR_FIELDS,
-    "person": (schema.PEOPLE,),
-    "organization": (schema.ORGANIZATIONS,),
-    "place": (schema.PLACES,),
-    "tag": (schema.TAGS,),
-    "section": (schema.SECTION,),
-    "language": (schema.LANGUAGE,),
+FILTERS: dict[str, str] = {
+    "source": schema.SOURCE,
+    "actor": schema.VALUE_FIELDS[schema.ACTORS],
+    "person": schema.VALUE_FIELDS[schema.PEOPLE],
+    "organization": schema.VALUE_FIELDS[schema.ORGANIZATIONS],
+    "place": schema.VALUE_FIELDS[schema.PLACES],
+    "tag": schema.TAGS,
+    "section": schema.SECTION,
+    "language": schema.LANGUAGE,
 }
 
 
-def filter_query(name: str, value: str) -> query.Query:
-    terms = [query.Term(field, value.lower()) for field in FILTERS[name]]
-    return terms[0] if len(terms) == 1 else query.Or(terms)
+def filter_query(name: str, value: str) -> query.Term:
+    return query.Term(FILTERS[name], " ".join(value.split()).lower())

@@ -58,13 +58,15 @@ class Highlighters:
         self.title = highlight.Highlighter(fragmenter=highlight.WholeFragmenter(),
                                            formatter=formatter)
 
-    def snippet(self, hit, body: str) -> str:
-        marked = self.body.highlight_hit(hit, schema.BODY, text=body, top=SNIPPET_FRAGMENTS)
-        return clean_highlight(marked) if marked else lede(body)
+    def snippet(self, hit, article) -> str:
+        field = schema.BODY_FIELDS[schema.language_of(article.language)]
+        marked = self.body.highlight_hit(hit, field, text=article.body, top=SNIPPET_FRAGMENTS)
+        return clean_highlight(marked) if marked else lede(article.body)
 
-    def title_html(self, hit, title: str) -> str:
-        marked = self.title.highlight_hit(hit, schema.TITLE, text=title, top=1)
-        return clean_highlight(marked) if marked else html.escape(title, quote=False)
+    def title_html(self, hit, article) -> str:
+        field = schema.TITLE_FIELDS[schema.language_of(article.language)]
+        marked = self.title.highlight_hit(hit, field, text=article.title, top=1)
+        return clean_highlight(marked) if marked else html.escape(article.title, quote=False)
 
 
 MAX_HIGHLIGHT_CHARS = 200_000  # past this, an article page shows the rest unmarked

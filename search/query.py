@@ -1,47 +1,26 @@
-"""The user's query text and filters -> a Whoosh query, or a BadRequest saying why not.
+"""The request's query text and filters -> a Whoosh query and a set of allowed documents.
 
-Whoosh's parser degrades instead of failing (a query of only stop words
-becomes a null query and matches nothing), so the parsed tree is checked:
-a query that means nothing, a leading wildcard, or a wildcard that would
-expand to too many terms is refused with a message and, where known, the
-character position.
+The parsed query is checked (search/parsing.py) and its date clauses are
+resolved against the request's "now" into document sets; wildcards and fuzzy
+terms that would expand to too many index words are refused with the
+position of the word.
 """
 from __future__ import annotations
 
-from datetime import time
-from functools import lru_cache
+from datetime import datetime
 from itertools import islice
 
 from whoosh import query
-from whoosh.qparser import FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
-from whoosh.util.times import datetime_to_long
 
 from index import schema
-from index.columns import column
-from index.dates import day_key
 from index.errors import BadRequest
+from search import parsing, ranking
+from search.dates import DateError, Period, bounds
+from search.docsets import DocSet, matching, published_within
 from search.filters import filter_query
-from search.ranking import FIELD_BOOSTS
 from search.request import SearchRequest
-
-
-@lru_cache(maxsize=1)
-def parser() -> MultifieldParser:
-    """Built once: terms are looked up in title and body, every term required.
-
-    Whoosh's parser is stateless between calls, so one instance serves all threads.
-    """
-    qp = MultifieldParser(list(schema.TEXT_FIELDS), schema.build_schema(),
-                          fieldboosts=FIELD_BOOSTS)
-    aliases: dict[str, list[str]] = {}
-    for typed, field in schema.QUERY_SCOPES.items():
-        if typed != field:
-            aliases.setdefault(field, []).append(typed)
-    qp.add_plugin(FieldAliasPlugin(aliases))
-    qp.add_plugin(PlusMinusPlugin())  # without it, `cocoa -futures` would require "futures"
-    return qp
 
 
 def _walk(node: query.Query):
@@ -50,12 +29,20 @@ def _walk(node: query.Query):
         yield from _walk(child)
 
 
+MAX_EDIT_DISTANCE = 2
+
+
 def _check_expansions(parsed: query.Query, reader: IndexReader, max_terms: int) -> None:
     for node in _walk(parsed):
         if not isinstance(node, query.MultiTerm) or isinstance(node, query.Every):
             continue
         text = getattr(node, "text", "")
         position = getattr(node, "startchar", None)
+        if isinstance(node, query.FuzzyTerm):
+            if node.maxdist > MAX_EDIT_DISTANCE:
+                raise BadRequest(f"{text}~{node.maxdist}: at most {MAX_EDIT_DISTANCE} letters "
+                                 "may differ in a fuzzy word", param="q", position=position)
+            continue  # bounded by its distance and first letter, unlike a wildcard
         if isinstance(node, query.Wildcard) and text[:1] in ("*", "?"):
             raise BadRequest(f"a wildcard may not start a word ({text!r}): "
                              "give at least one letter first, as in putin*",
@@ -66,55 +53,40 @@ def _check_expansions(parsed: query.Query, reader: IndexReader, max_terms: int) 
                              "make it more specific", param="q", position=position)
 
 
-def build_query(request: SearchRequest, reader: IndexReader, max_wildcard_terms: int
-                ) -> query.Query:
+def _resolve_dates(node: query.Query, reader: IndexReader, now: datetime) -> query.Query:
+    """Replace each `published:` clause with the documents it selects."""
+    if isinstance(node, parsing.DateClause):
+        try:
+            period = bounds(node.op, node.values, now, node.exclusive)
+        except DateError as exc:
+            raise BadRequest(str(exc), param="q", position=node.position) from None
+        return DocSet(published_within(reader, period), label=node.text)
+    if node.children():
+        return node.apply(lambda child: _resolve_dates(child, reader, now))
+    return node
+
+
+def build_query(request: SearchRequest, searcher: Searcher, max_wildcard_terms: int,
+                now: datetime) -> query.Query:
     if request.q == "*":
         return query.Every()
-    parsed = parser().parse(request.q).normalize()
-    if parsed is query.NullQuery:
-        raise BadRequest(f"the query {request.q!r} has no searchable words "
-                         "(single letters and very common words such as 'the' are not indexed)", param="q")
+    reader = searcher.reader()
+    qp = parsing.parser(ranking.default_fields(reader), tuple(ranking.field_boosts().items()),
+                        parsing.is_natural_language(request.q))
+    parsed = _resolve_dates(parsing.parse(request.q, qp), reader, now)
     _check_expansions(parsed, reader, max_wildcard_terms)
     return parsed
 
 
-def _days(reader: IndexReader, first: str | None, last: str | None) -> set[int]:
-    """Documents published on any day from `first` to `last` (inclusive, None = open).
-
-    Reading each day's posting list straight into a set is far cheaper than
-    letting Whoosh union dozens of range matchers one document at a time.
-    """
-    docs: set[int] = set()
-    for term, _info in reader.iter_field(schema.DAY, first or ""):
-        day = term.decode("ascii")  # iter_field yields the raw bytes of each term
-        if last is not None and day > last:
-            break
-        docs.update(reader.postings(schema.DAY, day).all_ids())
-    return docs
-
-
-def _date_docs(request: SearchRequest, reader: IndexReader) -> set[int]:
-    """Documents within [from, to]: whole days by term, a bound's own day checked by time."""
-    start, end = request.date_from, request.date_to
-    docs = _days(reader, day_key(start) if start else None, day_key(end) if end else None)
-    raw = column(reader, schema.PUBLISHED, translate=False)
-    if start is not None and start.time() != time.min:
-        limit = datetime_to_long(start)
-        docs -= {doc for doc in _days(reader, day_key(start), day_key(start)) if raw[doc] < limit}
-    if end is not None and end.time() != time.max:
-        limit = datetime_to_long(end)
-        docs -= {doc for doc in _days(reader, day_key(end), day_key(end)) if raw[doc] > limit}
-    return docs
-
-
-def build_filter(request: SearchRequest, searcher: Searcher) -> set[int] | query.Query | None:
-    """What every result must satisfy: all filter parameters and the date range."""
-    clauses: list[query.Query] = [filter_query(name, value) for name, value in request.filters]
-    if not (request.date_from or request.date_to):
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else query.And(clauses)
-    docs = _date_docs(request, searcher.reader())
-    for clause in clauses:
-        docs.intersection_update(searcher.docs_for_query(clause))
+def build_filter(request: SearchRequest, searcher: Searcher) -> set[int] | None:
+    """The documents every result must be among: all filter parameters and the date range."""
+    if not request.filters and not (request.date_from or request.date_to):
+        return None
+    docs: set[int] | None = None
+    if request.date_from or request.date_to:
+        docs = published_within(searcher.reader(),
+                                Period(request.date_from, request.date_to))
+    for name, value in request.filters:
+        allowed = matching(searcher, filter_query(name, value))
+        docs = allowed if docs is None else docs & allowed
     return docs

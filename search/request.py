@@ -13,7 +13,7 @@ from datetime import datetime
 
 from index.dates import parse_bound
 from index.errors import BadRequest
-from search.facets import FACETS
+from search.facets import FACETS, INTERVALS
 from search.filters import FILTERS
 from search.results import DEFAULT_FIELDS, RESULT_FIELDS
 
@@ -21,12 +21,11 @@ SORTS = ("relevance", "newest", "oldest", "indexed")
 MAX_PAGE_SIZE = 100
 MAX_RESULT_DEPTH = 10_000  # page * page_size: deeper pages cost more than they are worth
 MAX_FACET_SIZE = 100
+MAX_CURSOR_LENGTH = 1_000
 DEFAULT_FACETS = ("source", "published")
-# Contract parameters whose features are not built yet: refused with a clear
-# message rather than silently ignored (an ignored cursor would loop a client).
-NOT_YET = {"cursor": None, "explain": "false", "recency": None,
-           "format": "json", "interval": ("auto", "month"),
-           "collapse": ("cluster", "none"), "count": ("stories", "copies")}
+COLLAPSES = ("cluster", "none")
+COUNTS = ("stories", "copies")
+FORMATS = ("json",)
 
 
 @dataclass(frozen=True)
@@ -41,6 +40,14 @@ class SearchRequest:
     facets: tuple[str, ...] = DEFAULT_FACETS
     facet_size: int = 10
     fields: tuple[str, ...] = DEFAULT_FIELDS
+    collapse: str = "cluster"
+    count: str = "stories"
+    interval: str = "auto"
+    cursor: str | None = None
+    explain: bool = False
+    recency: float = 0.0
+    format: str = "json"
+    now: datetime | None = field(default=None, compare=False)  # fixed in tests; else the clock
     params: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
@@ -94,19 +101,39 @@ def _choices(args: Mapping[str, Sequence[str]], name: str, allowed: Sequence[str
     return chosen
 
 
-def _check_not_yet(args: Mapping[str, Sequence[str]]) -> None:
-    for name, accepted in NOT_YET.items():
-        raw = _one(args, name)
-        if raw is None or raw == "":
-            continue
-        if accepted is None or (raw not in accepted if isinstance(accepted, tuple)
-                                else raw != accepted):
-            raise BadRequest(f"{name}={raw} is not supported by this version of Morgue yet",
-                             param=name)
+def _choice(args: Mapping[str, Sequence[str]], name: str, allowed: Sequence[str],
+            default: str) -> str:
+    raw = _one(args, name)
+    if raw is None or raw == "":
+        return default
+    if raw not in allowed:
+        raise BadRequest(f"{name} must be one of {', '.join(allowed)} (got {raw!r})", param=name)
+    return raw
+
+
+def _boolean(args: Mapping[str, Sequence[str]], name: str) -> bool:
+    raw = (_one(args, name) or "false").lower()
+    if raw not in ("true", "false", "1", "0", "yes", "no"):
+        raise BadRequest(f"{name} must be true or false (got {raw!r})", param=name)
+    return raw in ("true", "1", "yes")
+
+
+def _fraction(args: Mapping[str, Sequence[str]], name: str) -> float:
+    raw = _one(args, name)
+    if raw is None or raw.strip() == "":
+        return 0.0
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise BadRequest(f"{name} must be a number from 0 (relevance only) to 1 (newest first) "
+                         f"(got {raw!r})", param=name)
+    return value
 
 
 def parse_request(args: Mapping[str, Sequence[str]], *, max_query_length: int = 1000,
-                  require_query: bool = True) -> SearchRequest:
+                  require_query: bool = True, now: datetime | None = None) -> SearchRequest:
     """Validate raw parameters (name -> list of values) into a SearchRequest."""
     q = (_one(args, "q") or "").strip()
     if not q and require_query:
@@ -119,8 +146,13 @@ def parse_request(args: Mapping[str, Sequence[str]], *, max_query_length: int = 
     page = _integer(args, "page", 1, 1)
     if page * page_size > MAX_RESULT_DEPTH:
         raise BadRequest(f"page * page_size must be at most {MAX_RESULT_DEPTH:,} "
-                         f"(got {page:,} * {page_size}); narrow the search with filters",
-                         param="page")
+                         f"(got {page:,} * {page_size}); to walk deeper, follow next_cursor "
+                         "from page 1 instead of asking for page numbers", param="page")
+    cursor = _one(args, "cursor") or None
+    if cursor is not None and len(cursor) > MAX_CURSOR_LENGTH:
+        raise BadRequest("cursor is not one this server gave out", param="cursor")
+    if cursor is not None and _one(args, "page") not in (None, "", "1"):
+        raise BadRequest("give either page or cursor, not both", param="cursor")
     sort = _one(args, "sort") or "relevance"
     if sort not in SORTS:
         raise BadRequest(f"sort must be one of {', '.join(SORTS)} (got {sort!r})", param="sort")
@@ -133,13 +165,21 @@ def parse_request(args: Mapping[str, Sequence[str]], *, max_query_length: int = 
         for value in args.get(name) or []:
             if value.strip():
                 filters.append((name, value.strip()))
-    _check_not_yet(args)
+    collapse = _choice(args, "collapse", COLLAPSES, "cluster")
+    count = _choice(args, "count", COUNTS, "stories" if collapse == "cluster" else "copies")
+    recency = _fraction(args, "recency")
+    if recency and sort != "relevance":
+        raise BadRequest("recency blends relevance with freshness, so it needs "
+                         f"sort=relevance (got sort={sort})", param="recency")
     params = tuple((name, value) for name, values in args.items() for value in values)
     return SearchRequest(
         q=q, page=page, page_size=page_size, sort=sort, date_from=date_from, date_to=date_to,
         filters=tuple(filters), facets=_choices(args, "facets", tuple(FACETS), DEFAULT_FACETS),
         facet_size=_integer(args, "facet_size", 10, 1, MAX_FACET_SIZE),
-        fields=_fields(args), params=params)
+        fields=_fields(args), collapse=collapse, count=count,
+        interval=_choice(args, "interval", INTERVALS, "auto"), cursor=cursor,
+        explain=_boolean(args, "explain"), recency=recency,
+        format=_choice(args, "format", FORMATS, "json"), now=now, params=params)
 
 
 def _fields(args: Mapping[str, Sequence[str]]) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ RESULT_FIELDS = ("id", "url", "title", "title_html", "title_derived", "source", 
 DEFAULT_FIELDS = tuple(name for name in RESULT_FIELDS if name != "body")
 
 
-def article_dict(article: Article, cluster_size: int = 1) -> dict:
+def article_dict(article: Article, cluster: dict | None = None) -> dict:
     """The article as the API shows it (GET /api/v1/articles/<id>)."""
     return {
         "id": article.id, "url": article.url or None, "title": article.title,
@@ -29,13 +29,13 @@ def article_dict(article: Article, cluster_size: int = 1) -> dict:
         "language": article.language or None, "dateline": article.dateline or None,
         "origin": article.origin or None, "source_id": article.source_id or None,
         "quotes": [{"text": q.text, "speaker": q.speaker or None} for q in article.quotes],
-        "cluster": {"id": article.cluster or article.id, "size": cluster_size},
+        "cluster": cluster or {"id": article.cluster or article.id, "size": 1},
     }
 
 
 def result_dict(article: Article, fields: tuple[str, ...], *, score: float | None,
-                snippet: str | None, title_html: str | None, cluster_size: int = 1) -> dict:
-    full = article_dict(article, cluster_size)
+                snippet: str | None, title_html: str | None, cluster: dict | None) -> dict:
+    full = article_dict(article, cluster)
     full.update(score=None if score is None else round(score, 4), snippet=snippet,
                 title_html=title_html)
     return {name: full[name] for name in fields}

@@ -1,27 +1,31 @@
 """The one search function: a validated request in, a plain-data response out.
 
 The JSON API, the HTML pages and scripts/query.py all call `run_search` and
-`get_article`; they differ only in how they render the result.
+`get_article`; they differ only in how they render the result. Everything a
+response holds is materialised inside the searcher's `with` block.
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
-from whoosh import query, sorting
+from whoosh import query
+from whoosh.util.times import long_to_datetime
 
 from index import schema
 from index.dates import format_utc
 from index.errors import NotFound
+from search import cursor as cursors
+from search import explain, facets, ordering
 from search.archive import Archive
-from search.facets import FACETS, facet_values, grouping
+from search.docsets import matching
 from search.highlight import Highlighters, mark_words
-from search.query import build_filter, build_query, parser
+from search.parsing import parse, parser
+from search.query import build_filter, build_query
+from search.ranking import default_fields, field_boosts
 from search.request import SearchRequest
 from search.results import article_dict, result_dict
-
-_SORT_FIELDS = {"newest": (schema.PUBLISHED, True), "oldest": (schema.PUBLISHED, False),
-                "indexed": (schema.INDEXED, True)}
 
 
 @dataclass(frozen=True)
@@ -29,74 +33,99 @@ class Limits:
     max_wildcard_terms: int = 1000
 
 
-def _sorted_by(sort: str) -> sorting.MultiFacet | None:
-    """Sort keys: undated articles last, then the date, then the id so ties keep one order."""
-    if sort not in _SORT_FIELDS:
-        return None
-    field, reverse = _SORT_FIELDS[sort]
-    keys = [sorting.FieldFacet(field, reverse=reverse), sorting.FieldFacet(schema.ID)]
-    if field == schema.PUBLISHED:
-        keys.insert(0, sorting.FieldFacet(schema.DATED, reverse=True))
-    return sorting.MultiFacet(keys)
+def _now(request: SearchRequest) -> datetime:
+    return request.now or datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def cluster_info(searcher, article) -> dict:
+    """The story this article belongs to: how many copies, which other outlets, first seen."""
+    cluster = article.cluster or article.id
+    members = matching(searcher, query.Term(schema.CLUSTER, cluster))
+    sources = facets.column_values(searcher, schema.SOURCE)
+    dated = facets.column_values(searcher, schema.DATED)
+    published = ordering.raw_column(searcher, schema.PUBLISHED)
+    earliest = min((published[doc] for doc in members if dated[doc]), default=None)
+    outlets = sorted({sources[doc] for doc in members if sources[doc]} - {article.source})
+    return {"id": cluster, "size": max(len(members), 1), "other_sources": outlets,
+            "first_seen": format_utc(long_to_datetime(earliest)) if earliest is not None
+            else format_utc(article.published)}
 
 
 def run_search(archive: Archive, request: SearchRequest, limits: Limits = Limits()) -> dict:
     started = time.perf_counter()
     with archive.searcher() as searcher:
-        q = build_query(request, searcher.reader(), limits.max_wildcard_terms)
-        results = searcher.search(
-            q, limit=request.page * request.page_size, filter=build_filter(request, searcher),
-            sortedby=_sorted_by(request.sort), groupedby=grouping(request.facets),
-            terms=True)
-        total = len(results)
-        highlighters = Highlighters()
-        hits = []
-        for hit in results[request.offset:request.offset + request.page_size]:
-            article = schema.from_stored(hit.fields())
-            hits.append(result_dict(
-                article, request.fields,
-                cluster_size=(cluster_size(searcher, article) if "cluster" in request.fields
-                              else 1),
-                score=hit.score if request.sort == "relevance" else None,
-                snippet=(highlighters.snippet(hit, article.body)
-                         if "snippet" in request.fields else None),
-                title_html=(highlighters.title_html(hit, article.title)
-                            if "title_html" in request.fields else None)))
-        facets = {}
-        for name in request.facets:
-            facet = FACETS[name]
-            selected = {v for param, v in request.filters if param == facet.filter_param}
-            facets[name] = facet_values(facet, results.groups(name), request.facet_size,
-                                        selected)
+        q = build_query(request, searcher, limits.max_wildcard_terms, _now(request))
+        allowed = build_filter(request, searcher)
+        docs = matching(searcher, q)
+        if allowed is not None:
+            docs &= allowed
+        clusters = facets.column_values(searcher, schema.CLUSTER)
+        total_copies = len(docs)
+        total = len({clusters[doc] for doc in docs}) if request.collapse == "cluster" \
+            else total_copies
+        after = cursors.decode(request) if request.cursor else None
+        if after is not None or request.recency:
+            page = ordering.walked_page(searcher, q, docs, request, after)
+        else:
+            page = ordering.plain_page(searcher, q, docs, request, total)
+        hits = _materialise(searcher, q, request, page)
+        found_facets, interval = facets.compute(
+            searcher, request.facets, docs, size=request.facet_size, interval=request.interval,
+            stories=request.count == "stories", filters=request.filters)
+        diagnosis = explain.diagnose(searcher, request, q, allowed) if not total else None
         parsed = str(q)
-    pages = -(-total // request.page_size)
+        generation = archive.generation
+        document_count = searcher.doc_count()
     return {
         "query": {"q": request.q, "parsed": parsed, "sort": request.sort,
                   "page": request.page, "page_size": request.page_size,
                   "filters": [{"name": n, "value": v} for n, v in request.filters],
-                  "from": format_utc(request.date_from), "to": format_utc(request.date_to)},
+                  "from": format_utc(request.date_from), "to": format_utc(request.date_to),
+                  "collapse": request.collapse, "count": request.count,
+                  "interval": interval, "recency": request.recency or None},
         "total": total, "page": request.page, "page_size": request.page_size,
-        "pages": pages, "took_ms": round((time.perf_counter() - started) * 1000, 1),
-        "results": hits, "facets": facets, "suggestion": None, "next_cursor": None,
+        "pages": -(-total // request.page_size),
+        "took_ms": round((time.perf_counter() - started) * 1000, 1),
+        "total_copies": total_copies, "results": hits, "facets": found_facets, "suggestion": None,
+        "diagnosis": diagnosis,
+        "next_cursor": cursors.encode(request, page.keys[-1]) if page.more and page.keys else None,
+        "index": {"build_id": generation.name, "documents": document_count},
     }
 
 
-def cluster_size(searcher, article) -> int:
-    """How many live articles share this one's syndicated-story cluster."""
-    cluster = article.cluster or article.id
-    return sum(1 for _ in searcher.docs_for_query(query.Term(schema.CLUSTER, cluster))) or 1
+def _materialise(searcher, q, request: SearchRequest, page: ordering.Page) -> list[dict]:
+    highlighters = Highlighters()
+    out = []
+    for hit in page.hits:
+        article = schema.from_stored(hit.fields())
+        fields = request.fields
+        result = result_dict(
+            article, fields,
+            cluster=cluster_info(searcher, article) if "cluster" in fields else None,
+            score=page.scores.get(hit.docnum) if request.sort == "relevance" else None,
+            snippet=highlighters.snippet(hit, article) if "snippet" in fields else None,
+            title_html=highlighters.title_html(hit, article) if "title_html" in fields else None)
+        if request.explain:
+            result["explain"] = explain.explain_hit(searcher, q, hit)
+        out.append(result)
+    return out
 
 
-def _query_words(q: str, reader, fieldname: str) -> frozenset[str]:
-    """The analysed words of a query that exist in the index for one field."""
+def _query_words(text: str, searcher, fields: tuple[str, ...]) -> frozenset[str]:
+    """The analysed words of a query that exist in the index in any of `fields`."""
     try:
-        parsed = parser().parse(q)
+        parsed = parse(text, parser(default_fields(searcher.reader()),
+                                    tuple(field_boosts().items()), False))
     except Exception:  # a query we cannot read only means nothing gets marked
         return frozenset()
-    # Always name the field: without it, Whoosh 2.7's existing_terms reuses its
-    # `fieldname` argument as a loop variable and keeps only the first field's terms.
-    terms = parsed.existing_terms(reader, phrases=True, expand=True, fieldname=fieldname)
-    return frozenset(text.decode("utf-8") for _field, text in terms)
+    words = set()
+    for field in fields:
+        # Always name the field: without it, Whoosh 2.7's existing_terms reuses its
+        # `fieldname` argument as a loop variable and keeps only the first field's terms.
+        for _field, text_bytes in parsed.existing_terms(searcher.reader(), phrases=True,
+                                                        expand=True, fieldname=field):
+            words.add(text_bytes.decode("utf-8"))
+    return frozenset(words)
 
 
 def get_article(archive: Archive, article_id: str, highlight_q: str | None = None) -> dict:
@@ -106,13 +135,14 @@ def get_article(archive: Archive, article_id: str, highlight_q: str | None = Non
         if stored is None:
             raise NotFound(f"no article with id {article_id!r}", param="id")
         article = schema.from_stored(stored)
-        data = article_dict(article, cluster_size(searcher, article))
+        data = article_dict(article, cluster_info(searcher, article))
         if highlight_q:
-            reader = searcher.reader()
-            body_words = _query_words(highlight_q, reader, schema.BODY)
-            title_words = _query_words(highlight_q, reader, schema.TITLE)
+            language = schema.language_of(article.language)
+            title_field, body_field = schema.TITLE_FIELDS[language], schema.BODY_FIELDS[language]
+            title_words = _query_words(highlight_q, searcher, (title_field,))
+            body_words = _query_words(highlight_q, searcher, (body_field,))
             data["title_html"] = mark_words(article.title, title_words,
-                                            searcher.schema[schema.TITLE].analyzer)
+                                            searcher.schema[title_field].analyzer)
             data["body_html"] = mark_words(article.body, body_words,
-                                           searcher.schema[schema.BODY].analyzer).split("\n\n")
+                                           searcher.schema[body_field].analyzer).split("\n\n")
     return data

@@ -62,8 +62,18 @@ def test_dates_are_iso_utc(client):
     ("q=the", "q", "has no searchable words"),
     ("q=*ocoa", "q", "may not start a word"),
     ("q=" + "a" * 1001, "q", "q must be at most 1000 characters"),
-    ("q=cocoa&cursor=abc", "cursor", "not supported by this version of Morgue yet"),
-    ("q=cocoa&format=atom", "format", "not supported by this version of Morgue yet"),
+    ("q=cocoa&cursor=abc", "cursor", "cursor is not one this server gave out"),
+    ("q=cocoa&format=xml", "format", "format must be one of"),
+    ("q=cocoa&collapse=story", "collapse", "collapse must be one of cluster, none"),
+    ("q=cocoa&count=all", "count", "count must be one of stories, copies"),
+    ("q=cocoa&interval=hour", "interval", "interval must be one of auto, day, week, month, year"),
+    ("q=cocoa&explain=maybe", "explain", "explain must be true or false"),
+    ("q=cocoa&recency=2", "recency", "recency must be a number from 0"),
+    ("q=cocoa&recency=0.5&sort=newest", "recency", "needs sort=relevance"),
+    ("q=published:[2025-08-01", "q", "is not closed"),
+    ("q=published:soon", "q", "soon is not a date"),
+    ("q=kursk~3", "q", "at most 2 letters may differ"),
+    ('q="unclosed', "q", "quotation mark is not closed"),
 ])
 def test_bad_requests_name_the_parameter(client, query, param, message):
     response = client.get(f"/api/v1/search?{query}")
