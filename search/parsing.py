@@ -28,9 +28,8 @@ from whoosh.qparser.taggers import RegexTagger
 
 from index import schema
 from index.errors import BadRequest
+from search import ranking
 
-NATURAL_LANGUAGE_WORDS = 4  # a query of this many plain words or more is read as a sentence
-COORDINATION = 0.9  # Whoosh's OrGroup bonus for matching more of the words
 _OPERATORS = re.compile(r'["()*?~:=+\-]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b')
 _DATE_CLAUSE = (r"published:(?:"
                 r"(?P<open>[\[{])\s*(?P<low>\"[^\"]*\"|[^\s\]}]*)\s+(?:TO|to)\s*"
@@ -151,14 +150,15 @@ class ScopesPlugin(Plugin):
 
 def is_natural_language(text: str) -> bool:
     """A sentence pasted into the box, rather than a few keywords or an expression."""
-    return not _OPERATORS.search(text) and len(re.findall(r"\w+", text)) >= NATURAL_LANGUAGE_WORDS
+    words = len(re.findall(r"\w+", text))
+    return not _OPERATORS.search(text) and words >= ranking.NATURAL_LANGUAGE_WORDS
 
 
 @lru_cache(maxsize=16)
 def parser(default_fields: tuple[str, ...], boosts: tuple[tuple[str, float], ...],
            natural_language: bool) -> QueryParser:
     """A parser over these default fields; built once per combination, shared by threads."""
-    group = OrGroup.factory(COORDINATION) if natural_language else syntax.AndGroup
+    group = OrGroup.factory(ranking.COORDINATION) if natural_language else syntax.AndGroup
     qp = QueryParser(None, schema.build_schema(), group=group,
                      plugins=[p for p in QueryParser(None, None).plugins
                               if not isinstance(p, FieldsPlugin)])

@@ -18,6 +18,10 @@ BODY_BOOST = 1.0
 ACTORS_BOOST = 1.0
 K1 = 1.2
 B = 0.75
+# Short keyword queries require every word; a query of this many plain words or more
+# (a pasted sentence) matches any of them, with Whoosh's OrGroup bonus for matching more.
+NATURAL_LANGUAGE_WORDS = 4
+COORDINATION = 0.9
 
 
 def field_boosts() -> dict[str, float]:
