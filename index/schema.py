@@ -155,8 +155,12 @@ def facet_values(raw: bytes) -> list[str]:
     return raw.decode("utf-8").split(FACET_SEPARATOR) if raw else []
 
 
-def to_document(article: Article, indexed: datetime) -> dict:
-    """The Whoosh document for an article; empty values are left out, not stored as ''."""
+def to_document(article: Article, indexed: datetime, content_hash: str | None = None) -> dict:
+    """The Whoosh document for an article; empty values are left out, not stored as ''.
+
+    `content_hash` keeps the hash of the article as it was read when the writer
+    rewrites it after archive-wide normalisation (index/resolution.py).
+    """
     language = language_of(article.language)
     names = article.people + article.organizations + article.places
     doc = {
@@ -170,7 +174,8 @@ def to_document(article: Article, indexed: datetime) -> dict:
         VALUE_FIELDS[PLACES]: _join(article.places), VALUE_FIELDS[ACTORS]: _join(names),
         SECTION: article.section, LANGUAGE: article.language, DATELINE: article.dateline,
         TITLE_DERIVED: article.title_derived, SOURCE_ID: article.source_id,
-        ORIGIN: article.origin, CONTENT_HASH: article.content_hash, INDEXED: indexed,
+        ORIGIN: article.origin, CONTENT_HASH: content_hash or article.content_hash,
+        INDEXED: indexed,
         QUOTES: [(q.text, q.speaker) for q in article.quotes],
         QUOTE: "\n\n".join(q.text for q in article.quotes),
         SPEAKER: _join(tuple(dict.fromkeys(q.speaker for q in article.quotes if q.speaker))),

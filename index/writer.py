@@ -18,7 +18,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.writing import IndexWriter
 
-from index import clusters, schema, store
+from index import clusters, resolution, schema, store
 from index.article import Article, Problem, Record, Tally
 from index.columns import column
 from index.errors import IndexUnavailable, MorgueError
@@ -184,7 +184,9 @@ def rebuild(index_dir: Path, records: Iterable[Record], *, sources: list[str],
                 raise NothingIndexed("No article could be read from the sources; "
                                      "the live index was left unchanged.")
             _count(tally, written, previous, full=True)
+            aliases = resolution.resolve_people(ix, _commit)
             store.write_manifest(path, {
+                "person_aliases": len(aliases),
                 "created": _now().strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "documents": ix.doc_count(), "sources": sources,
                 "build_seconds": round(time.time() - started, 1)})
@@ -210,7 +212,9 @@ def update_in_place(index_dir: Path, records: Iterable[Record], *,
                          tally, replace_existing=True, progress=progress, clusterer=clusterer,
                          strict=strict)
         _count(tally, written, previous, full=False)
+        aliases = resolution.resolve_people(ix, _commit)
         store.write_manifest(generation.path, {**generation.manifest,
+                                               "person_aliases": len(aliases),
                                                "documents": ix.doc_count(),
                                                "updated": _now().strftime("%Y-%m-%dT%H:%M:%SZ")})
         return tally, store.read_generation(index_dir, generation.name)

@@ -1,14 +1,18 @@
 """Which hits make up the requested page, in which order, and the key to continue after them.
 
-Two paths. A plain page (page=N) lets Whoosh collect the top N, collapsing
-syndicated copies to their best-placed member. A cursor or a recency blend
-orders every match instead (Whoosh cannot start after a key or re-score by
-freshness), then walks the order: copies of a story already shown are
-skipped, and so is everything up to the cursor's key.
+Two paths. A plain page (page=N) lets Whoosh collect the top N (with some
+to spare) and keeps the best-placed member of each syndicated story: Whoosh's
+own `collapse=` lets copies through once `sortedby` and `limit` are combined,
+so collapsing happens here. A cursor or a recency blend orders every match
+instead (Whoosh cannot start after a key or re-score by freshness), then
+walks the order: copies of a story already shown are skipped, and so is
+everything up to the cursor's key.
 
-Every hit has a key, [primary, id], increasing down the list: minus the
-score (or the blended score) for relevance, the date for oldest, minus the
-date for newest and indexed, with undated articles last.
+Every hit has a key, increasing down the list: for relevance minus the score
+(or the blended score) then the document number, which is how Whoosh breaks
+ties; for dates the date (negated for newest and indexed, undated articles
+last) then the article id. Document numbers change when the index does, so a
+cursor is only valid for the index state that gave it (search/cursor.py).
 """
 from __future__ import annotations
 
@@ -59,9 +63,9 @@ def sort_facets(sort: str) -> sorting.MultiFacet | None:
 
 
 def key_of(searcher: Searcher, sort: str, docnum: int, score: float | None) -> list:
-    article_id = column_values(searcher, schema.ID)[docnum]
     if sort == "relevance":
-        return [-(score or 0.0), article_id]
+        return [-(score or 0.0), docnum]
+    article_id = column_values(searcher, schema.ID)[docnum]
     field, reverse = _SORT_FIELDS[sort]
     if field == schema.PUBLISHED and not column_values(searcher, schema.DATED)[docnum]:
         return [UNDATED, article_id]
@@ -85,14 +89,29 @@ def _blend(searcher: Searcher, hits: list[Hit], weight: float) -> dict[int, floa
     return blended
 
 
+def _stories(hits, clusters: list) -> list[Hit]:
+    """The first hit of each story, in order."""
+    seen, out = set(), []
+    for hit in hits:
+        if clusters[hit.docnum] not in seen:
+            seen.add(clusters[hit.docnum])
+            out.append(hit)
+    return out
+
+
 def plain_page(searcher: Searcher, q: query.Query, allowed: set[int] | None,
                request: SearchRequest, total: int) -> Page:
-    results = searcher.search(
-        q, limit=request.offset + request.page_size, filter=allowed,
-        sortedby=sort_facets(request.sort), terms=True,
-        collapse=sorting.FieldFacet(schema.CLUSTER) if request.collapse == "cluster" else None,
-        collapse_limit=1)
-    hits = list(results[request.offset:request.offset + request.page_size])
+    need = request.offset + request.page_size
+    limit = need + need // 4 + 10  # copies of stories already listed take room
+    clusters = column_values(searcher, schema.CLUSTER)
+    while True:
+        results = searcher.search(q, limit=limit, filter=allowed,
+                                  sortedby=sort_facets(request.sort), terms=True)
+        ordered = _stories(results, clusters) if request.collapse == "cluster" else list(results)
+        if len(ordered) >= need or results.scored_length() >= len(results):
+            break
+        limit *= 2
+    hits = ordered[request.offset:need]
     keys = [key_of(searcher, request.sort, h.docnum, h.score) for h in hits]
     scores = {h.docnum: h.score for h in hits if h.score is not None}
     return Page(hits, keys, more=total > request.offset + len(hits), scores=scores)

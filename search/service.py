@@ -63,7 +63,8 @@ def run_search(archive: Archive, request: SearchRequest, limits: Limits = Limits
         total_copies = len(docs)
         total = len({clusters[doc] for doc in docs}) if request.collapse == "cluster" \
             else total_copies
-        after = cursors.decode(request) if request.cursor else None
+        index_state = f"{archive.generation.name}/{searcher.doc_count_all()}"
+        after = cursors.decode(request, index_state) if request.cursor else None
         if after is not None or request.recency:
             page = ordering.walked_page(searcher, q, docs, request, after)
         else:
@@ -88,7 +89,8 @@ def run_search(archive: Archive, request: SearchRequest, limits: Limits = Limits
         "took_ms": round((time.perf_counter() - started) * 1000, 1),
         "total_copies": total_copies, "results": hits, "facets": found_facets, "suggestion": None,
         "diagnosis": diagnosis,
-        "next_cursor": cursors.encode(request, page.keys[-1]) if page.more and page.keys else None,
+        "next_cursor": (cursors.encode(request, index_state, page.keys[-1])
+                        if page.more and page.keys else None),
         "index": {"build_id": generation.name, "documents": document_count},
     }
 

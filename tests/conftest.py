@@ -26,10 +26,11 @@ from webui import create_app
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 ARTICLES = DATA / "articles.jsonl"
+MORE = DATA / "more.jsonl"  # syndicated copies of one story, and a German article
 SAMPLE = ROOT / "sample-corpus"
 SEED = SAMPLE / "articles" / "north-korea-russia-alaska-summit.txt"
 REUTERS_000 = SAMPLE / "reuters21578" / "reut2-000.sgm.gz"
-SMALL_SOURCES = [str(ARTICLES), str(SEED), str(REUTERS_000)]
+SMALL_SOURCES = [str(ARTICLES), str(MORE), str(SEED), str(REUTERS_000)]
 
 
 def build_index(index_dir: Path, sources: list[str]) -> writer.Tally:

@@ -42,6 +42,32 @@ def search():
                            json_url=json_twin(raw_args()))
 
 
+SYNTAX_EXAMPLES = (
+    ("cocoa exports", "articles with both words, in any form (export, exporting)"),
+    ("cocoa OR coffee", "either word; AND is the default"),
+    ("cocoa NOT futures", "cocoa, but not futures; -futures says the same, +word requires one"),
+    ("(cocoa OR coffee) brazil", "groups"),
+    ('"interest rates"', "the phrase"),
+    ('"rates cut"~5', "both words within five words of each other"),
+    ("title:cocoa", "in the headline; also body:, quote:"),
+    ('person:"james baker"', "a person; also organization:, place:, and actor: for any of them"),
+    ("speaker:leavitt", "articles quoting someone of that name"),
+    ("source:reuters", "from one outlet; also tag:, section:, language:, dateline:"),
+    ("published:1987-03", "in March 1987; also published:1987, published:1987-03-02"),
+    ("published:[1987-03-01 TO 1987-03-15]", "a date range; * leaves an end open"),
+    ('published:>"last week"', "since a week ago; also >=, <, <=, yesterday, \"3 days ago\""),
+    ("volck*", "words starting with volck (not at the start of a word)"),
+    ("volcker~1", "words at most one letter away: misspellings"),
+    ("=exporters", "exactly this word, unstemmed, in headlines, names and quotations"),
+    ("*", "every article, to browse by filters and date"),
+)
+
+
+@bp.get("/help")
+def help_page():
+    return render_template("help.html", examples=SYNTAX_EXAMPLES)
+
+
 @bp.get("/articles/<article_id>")
 def article(article_id: str):
     q = (request.args.get("q") or "").strip() or None
