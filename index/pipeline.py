@@ -29,15 +29,22 @@ MAX_TITLE_CHARS = 1_000
 MAX_BODY_CHARS = 5_000_000  # a 50 MB "body" is a dump, not an article: the rest is cut and reported
 MAX_VALUE_CHARS = 300
 MAX_LIST_ITEMS = 200
+# Actors, quotes and language come from the opening of a body this long (some 15,000
+# words: far more than any news story), and boilerplate is looked for in this many
+# paragraphs, so a huge dump costs a bounded time to enrich.
+ANALYSED_CHARS = 100_000
+CLEANED_PARAGRAPHS = 2_000
 BATCH = 32
 
 
 def _bounded(value: str, limit: int, what: str, notes: list[Problem], origin: str) -> str:
+    """At most `limit` characters, cut between words, with a note when anything was cut."""
     if len(value) <= limit:
         return value
+    cut = value.rfind(" ", max(0, limit - 100), limit)
     notes.append(Problem(origin, f"{what} of {len(value):,} characters cut to {limit:,}",
                          skipped=False))
-    return value[:limit]
+    return value[:cut if cut > 0 else limit].rstrip()
 
 
 def _names(values: Iterable[str]) -> tuple[str, ...]:
@@ -87,7 +94,9 @@ def finish(draft: Draft) -> list[Record]:
         problem = _apply_page(draft)
         if problem:
             return notes + [problem]
-    paragraphs = remove_boilerplate(draft.body.split("\n\n"), draft.title)
+    paragraphs = draft.body.split("\n\n")
+    paragraphs = (remove_boilerplate(paragraphs[:CLEANED_PARAGRAPHS], draft.title)
+                  + paragraphs[CLEANED_PARAGRAPHS:])
     body = _bounded(join_paragraphs(paragraphs), MAX_BODY_CHARS, "body", notes, draft.origin)
     title = _bounded(clean_value(draft.title), MAX_TITLE_CHARS, "title", notes, draft.origin)
     title_derived = draft.title_derived
@@ -99,8 +108,9 @@ def finish(draft: Draft) -> list[Record]:
     if published is None and draft.published_fallback:
         published, what = draft.published_fallback
         notes.append(Problem(draft.origin, f"no publication date; used {what}", skipped=False))
-    language = _language_code(draft.language) or detect_language(f"{title}\n\n{body}")
-    actors = extract_actors(title, body, Actors(_names(draft.people),
+    head = body[:ANALYSED_CHARS]
+    language = _language_code(draft.language) or detect_language(f"{title}\n\n{head}")
+    actors = extract_actors(title, head, Actors(_names(draft.people),
                                                 _names(draft.organizations),
                                                 _names(draft.places)), dateline=draft.dateline)
     article_id, source_id = _article_id(draft, title, body)
@@ -112,7 +122,7 @@ def finish(draft: Draft) -> list[Record]:
         organizations=actors.organizations, places=actors.places, tags=_names(draft.tags),
         section=clean_value(draft.section)[:MAX_VALUE_CHARS], language=language,
         dateline=clean_value(draft.dateline)[:MAX_VALUE_CHARS],
-        quotes=extract_quotes(body, actors.people), origin=draft.origin,
+        quotes=extract_quotes(head, actors.people), origin=draft.origin,
         sketch=clusters.sketch(body))]
 
 

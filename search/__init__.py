@@ -6,6 +6,7 @@ Nothing here imports Flask; nothing Whoosh leaves this package. Callers use:
 """
 from search.archive import Archive
 from search.request import SearchRequest, parse_request
-from search.service import Limits, get_article, run_search
+from search.service import Limits, get_article, get_related, get_suggestions, run_search
 
-__all__ = ["Archive", "Limits", "SearchRequest", "get_article", "parse_request", "run_search"]
+__all__ = ["Archive", "Limits", "SearchRequest", "get_article", "get_related",
+           "get_suggestions", "parse_request", "run_search"]

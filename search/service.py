@@ -15,17 +15,25 @@ from whoosh.util.times import long_to_datetime
 
 from index import schema
 from index.dates import format_utc
-from index.errors import NotFound
+from index.errors import BadRequest, NotFound
 from search import cursor as cursors
 from search import explain, facets, ordering
 from search.archive import Archive
 from search.docsets import matching
-from search.highlight import Highlighters, mark_words
+from search.highlight import Highlighters, lede, mark_words
 from search.parsing import parse, parser
 from search.query import build_filter, build_query
 from search.ranking import default_fields, field_boosts
+from search.related import related
+from search.spelling import suggest_query
+from search.suggest import suggest
 from search.request import SearchRequest
 from search.results import article_dict, result_dict
+
+
+RELATED_FIELDS = ("id", "url", "title", "source", "published", "people", "organizations",
+                  "places", "snippet", "cluster")
+MAX_LISTED = 50
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,7 @@ def run_search(archive: Archive, request: SearchRequest, limits: Limits = Limits
     started = time.perf_counter()
     with archive.searcher() as searcher:
         q = build_query(request, searcher, limits.max_wildcard_terms, _now(request))
+        suggestion = suggest_query(searcher, request.q, q) if request.q != "*" else None
         allowed = build_filter(request, searcher)
         docs = matching(searcher, q)
         if allowed is not None:
@@ -87,7 +96,8 @@ def run_search(archive: Archive, request: SearchRequest, limits: Limits = Limits
         "total": total, "page": request.page, "page_size": request.page_size,
         "pages": -(-total // request.page_size),
         "took_ms": round((time.perf_counter() - started) * 1000, 1),
-        "total_copies": total_copies, "results": hits, "facets": found_facets, "suggestion": None,
+        "total_copies": total_copies, "results": hits, "facets": found_facets,
+        "suggestion": suggestion,
         "diagnosis": diagnosis,
         "next_cursor": (cursors.encode(request, index_state, page.keys[-1])
                         if page.more and page.keys else None),
@@ -148,3 +158,36 @@ def get_article(archive: Archive, article_id: str, highlight_q: str | None = Non
             data["body_html"] = mark_words(article.body, body_words,
                                            searcher.schema[body_field].analyzer).split("\n\n")
     return data
+
+
+def _limit(raw: str | None, default: int = 10) -> int:
+    """The `limit` parameter of the list endpoints, validated at the edge."""
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"limit must be a whole number (got {raw!r})", param="limit") from None
+    if not 1 <= value <= MAX_LISTED:
+        raise BadRequest(f"limit must be between 1 and {MAX_LISTED} (got {value})", param="limit")
+    return value
+
+
+def get_suggestions(archive: Archive, prefix: str, limit: str | None = None) -> dict:
+    """Autocomplete: actors, sources and frequent words starting with `prefix`."""
+    count = _limit(limit)
+    with archive.searcher() as searcher:
+        return {"suggestions": suggest(searcher, prefix or "", count)}
+
+
+def get_related(archive: Archive, article_id: str, limit: str | None = None) -> dict:
+    """The stories most like this article, its own syndicated copies left out."""
+    count = _limit(limit)
+    with archive.searcher() as searcher:
+        results = []
+        for doc in related(searcher, article_id, count):
+            article = schema.from_stored(searcher.stored_fields(doc))
+            results.append(result_dict(article, RELATED_FIELDS, score=None,
+                                       snippet=lede(article.body), title_html=None,
+                                       cluster=cluster_info(searcher, article)))
+    return {"results": results}

@@ -146,3 +146,31 @@ def test_unexpected_errors_reveal_nothing(app, monkeypatch):
     assert response.status_code == 500
     assert response.get_json()["error"]["code"] == "internal_error"
     assert b"secret" not in response.data and b"Traceback" not in response.data
+
+
+def test_did_you_mean_in_the_search_response(client):
+    body = client.get("/api/v1/search?q=chocolat").get_json()
+    assert body["suggestion"] == "chocolate"
+    assert client.get("/api/v1/search?q=chocolate").get_json()["suggestion"] is None
+
+
+def test_suggest_endpoint(client):
+    body = client.get("/api/v1/suggest?q=ivory").get_json()
+    assert {"value": "Ivory Coast", "kind": "place"} in [
+        {k: s[k] for k in ("value", "kind")} for s in body["suggestions"]]
+    assert client.get("/api/v1/suggest?q=ivory&limit=0").status_code == 400
+    assert client.get("/api/v1/suggest?q=").get_json() == {"suggestions": []}
+
+
+def test_related_endpoint_leaves_out_the_story_itself(client):
+    body = client.get("/api/v1/articles/t-syn-1/related?limit=5").get_json()
+    ids = [result["id"] for result in body["results"]]
+    assert ids and not {"t-syn-1", "t-syn-2", "t-syn-3"} & set(ids)
+    assert client.get("/api/v1/articles/nope/related").status_code == 404
+    assert client.get("/api/v1/articles/t-syn-1/related?limit=x").status_code == 400
+
+
+def test_article_endpoint_marks_a_query(client):
+    body = client.get("/api/v1/articles/t-cocoa-1?q=cocoa").get_json()
+    assert body["title_html"].startswith("<mark>Cocoa</mark>")
+    assert any("<mark>" in paragraph for paragraph in body["body_html"])

@@ -1,9 +1,9 @@
 """The JSON API, /api/v1: thin views over the search package."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
-from search import get_article, run_search
+from search import get_article, get_related, get_suggestions, run_search
 from webui.context import archive, limits, search_request
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -16,7 +16,17 @@ def search():
 
 @bp.get("/articles/<article_id>")
 def article(article_id: str):
-    return jsonify(get_article(archive(), article_id))
+    return jsonify(get_article(archive(), article_id, request.args.get("q") or None))
+
+
+@bp.get("/articles/<article_id>/related")
+def related(article_id: str):
+    return jsonify(get_related(archive(), article_id, request.args.get("limit")))
+
+
+@bp.get("/suggest")
+def suggest():
+    return jsonify(get_suggestions(archive(), request.args.get("q", ""), request.args.get("limit")))
 
 
 @bp.get("/health")
