@@ -110,3 +110,24 @@ def test_friendly_errors_never_tracebacks(client):
     missing = get_page(client, "/articles/nope", status=404)
     assert "Not found" in missing.plain and "Traceback" not in missing.plain
     get_page(client, "/no/such/page", status=404)
+
+
+def test_article_page_shows_copies_quotes_and_related_stories(client):
+    page = get_page(client, "/articles/t-syn-2")
+    assert "Also published by" in page.plain and "Wire Desk" in page.plain
+    assert "Related stories" in page.plain
+    seed_link = next(link for link in get_page(client, "/search?q=Kursk").links
+                     if link.startswith("/articles/text"))
+    seed = get_page(client, seed_link)
+    assert "Quotes" in seed.plain and "Karoline Leavitt" in seed.plain
+
+
+def test_help_page_lists_the_syntax(client):
+    page = get_page(client, "/help")
+    assert "published:[1987-03-01 TO 1987-03-15]" in page.plain and "speaker:leavitt" in page.plain
+    assert any(link.startswith("/search?q=") for link in page.links)
+
+
+def test_did_you_mean_on_the_results_page(client):
+    page = get_page(client, "/search?q=chocolat")
+    assert "Did you mean chocolate ?" in page.plain  # the link, then the question mark

@@ -12,7 +12,7 @@ from flask import Blueprint, Flask, render_template, request, url_for
 from markupsafe import Markup
 
 from index.errors import BadRequest
-from search import get_article, run_search
+from search import get_article, get_related, run_search
 from search.sanitize import clean_highlight
 from webui.context import archive, limits, raw_args, search_request
 
@@ -71,7 +71,9 @@ def help_page():
 @bp.get("/articles/<article_id>")
 def article(article_id: str):
     q = (request.args.get("q") or "").strip() or None
-    return render_template("article.html", article=get_article(archive(), article_id, q), q=q)
+    article = get_article(archive(), article_id, q)
+    related = get_related(archive(), article_id, "5")["results"]
+    return render_template("article.html", article=article, q=q, related=related)
 
 
 @bp.get("/actors/<kind>/<path:name>")
