@@ -30,7 +30,18 @@ from index import schema
 from index.errors import BadRequest
 from search import ranking
 
-_OPERATORS = re.compile(r'["()*?~:=+\-]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b')
+# `+`, `-` and `=` are operators only at the start of a word: `four-power`, `newly-created`
+# and `non-communist` are words (a phrase of their parts), never a NOT.
+_WORD_START = r"(?<![^\s(])"
+_PLUS, _MINUS = _WORD_START + r"\+(?=\S)", _WORD_START + r"-(?=\S)"
+_SCOPE = r"\b(?:%s):" % "|".join(map(re.escape, (*schema.QUERY_SCOPES, schema.PUBLISHED)))
+# Parentheses alone do not make an expression: "the baath (renaissance) party" is a sentence;
+# grouping matters only with AND/OR/NOT or +/-, which are operators of their own.
+_OPERATORS = re.compile(r'["*~\[\]{}]|\w\?|%s[+\-=]\S|%s|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b'
+                        % (_WORD_START, _SCOPE))
+# A question mark ending a sentence's word ("who joined the united nations?") is punctuation,
+# not a one-letter wildcard.
+_QUESTION_MARK = re.compile(r"(?<=\w)\?(?=\s*$)")
 _DATE_CLAUSE = (r"published:(?:"
                 r"(?P<open>[\[{])\s*(?P<low>\"[^\"]*\"|[^\s\]}]*)\s+(?:TO|to)\s*"
                 r"(?P<high>\"[^\"]*\"|[^\s\]}]*)\s*(?P<close>[\]}])"
@@ -150,8 +161,27 @@ class ScopesPlugin(Plugin):
 
 def is_natural_language(text: str) -> bool:
     """A sentence pasted into the box, rather than a few keywords or an expression."""
+    text = _QUESTION_MARK.sub("", text)
     words = len(re.findall(r"\w+", text))
     return not _OPERATORS.search(text) and words >= ranking.NATURAL_LANGUAGE_WORDS
+
+
+def as_typed(text: str) -> str:
+    """The text to parse: a sentence's closing question mark dropped (it is no wildcard)."""
+    return _QUESTION_MARK.sub("", text) if is_natural_language(text) else text
+
+
+def _query_schema():
+    """The index schema, where a word the analyzer splits is a phrase of its parts.
+
+    `four-power` and `U.S.-Soviet` mean those words in that order; Whoosh's default would
+    AND them (or OR them in a sentence, matching any story with "power").
+    """
+    fields = schema.build_schema()
+    for name in fields.names():
+        if hasattr(fields[name], "multitoken_query"):
+            fields[name].multitoken_query = "phrase"
+    return fields
 
 
 @lru_cache(maxsize=16)
@@ -159,14 +189,15 @@ def parser(default_fields: tuple[str, ...], boosts: tuple[tuple[str, float], ...
            natural_language: bool) -> QueryParser:
     """A parser over these default fields; built once per combination, shared by threads."""
     group = OrGroup.factory(ranking.COORDINATION) if natural_language else syntax.AndGroup
-    qp = QueryParser(None, schema.build_schema(), group=group,
+    qp = QueryParser(None, _query_schema(), group=group,
                      plugins=[p for p in QueryParser(None, None).plugins
                               if not isinstance(p, FieldsPlugin)])
     qp.add_plugin(FieldsPlugin(remove_unknown=False))
     qp.add_plugin(ScopesPlugin())
     qp.add_plugin(DatesPlugin())
     qp.add_plugin(MultifieldPlugin(list(default_fields), fieldboosts=dict(boosts)))
-    qp.add_plugin(PlusMinusPlugin())  # without it, `cocoa -futures` would require "futures"
+    # Without it, `cocoa -futures` would require "futures"; only at a word's start.
+    qp.add_plugin(PlusMinusPlugin(plusexpr=_PLUS, minusexpr=_MINUS))
     qp.add_plugin(FuzzyTermPlugin())
     return qp
 

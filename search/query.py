@@ -73,7 +73,7 @@ def build_query(request: SearchRequest, searcher: Searcher, max_wildcard_terms: 
     reader = searcher.reader()
     qp = parsing.parser(ranking.default_fields(reader), tuple(ranking.field_boosts().items()),
                         parsing.is_natural_language(request.q))
-    parsed = _resolve_dates(parsing.parse(request.q, qp), reader, now)
+    parsed = _resolve_dates(parsing.parse(parsing.as_typed(request.q), qp), reader, now)
     _check_expansions(parsed, reader, max_wildcard_terms)
     return parsed
 

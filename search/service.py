@@ -17,7 +17,7 @@ from index import schema
 from index.dates import format_utc
 from index.errors import BadRequest, NotFound
 from search import cursor as cursors
-from search import explain, facets, ordering
+from search import explain, facets, feedback, ordering
 from search.archive import Archive
 from search.docsets import matching
 from search.highlight import Highlighters, lede, mark_words
@@ -65,6 +65,7 @@ def run_search(archive: Archive, request: SearchRequest, limits: Limits = Limits
         q = build_query(request, searcher, limits.max_wildcard_terms, _now(request))
         suggestion = suggest_query(searcher, request.q, q) if request.q != "*" else None
         allowed = build_filter(request, searcher)
+        q = feedback.expand(searcher, q, request, allowed)  # RM3 for sentence-like queries
         docs = matching(searcher, q)
         if allowed is not None:
             docs &= allowed

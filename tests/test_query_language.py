@@ -70,13 +70,44 @@ def test_exact_words_are_not_stemmed(archive):
 
 
 def test_a_colon_that_is_no_scope_is_text(archive):
-    assert ids(archive, "shares 10:15") == ids(archive, "shares 10 15") != set()
+    # "exporting" is no scope: the colon joins two words, read as the phrase they make.
+    assert ids(archive, "exporting:countries") == ids(archive, '"exporting countries"')
+    assert "t-coffee-1" in ids(archive, "exporting:countries")
 
 
 def test_negation_excludes(archive):
     found = ids(archive, "cocoa NOT harvest")
     assert found and not found & {"t-cocoa-1", "t-coffee-2"}
     assert ids(archive, "cocoa -harvest") == found
+
+
+def test_a_hyphen_inside_a_word_joins_it_and_never_negates(archive):
+    # "Coffee exporting countries": the hyphenated form is the phrase, not coffee NOT exporting.
+    assert "t-coffee-1" in ids(archive, "coffee-exporting")
+    assert "t-coffee-1" not in ids(archive, "coffee-harvest")  # not adjacent in t-coffee-1
+    assert "t-coffee-1" in ids(archive, "coffee-exporting countries met in geneva")
+    assert "t-coffee-1" not in ids(archive, "coffee -exporting")  # at a word's start: NOT
+
+
+@pytest.mark.parametrize("q, sentence", [
+    ("opposition of indonesia to the newly-created malaysia.", True),
+    ("the baath (renaissance) party founded by michel aflak", True),
+    ("which countries have newly joined the united nations?", True),
+    ("three short keywords", False),
+    ("cocoa -futures prices in london", False), ("coffee AND geneva talks today", False),
+    ('person:lopez in the news today', False), ('"coffee exporting" countries in geneva', False),
+    ("chocol* makers raise prices again", False), ("te?t of the new treaty terms", False),
+])
+def test_what_reads_as_a_pasted_sentence(q, sentence):
+    from search.parsing import is_natural_language
+    assert is_natural_language(q) is sentence
+
+
+def test_a_question_mark_ending_a_sentence_is_no_wildcard(archive):
+    q = "where did the coffee exporters meet?"
+    parsed = run_search(archive, parse_request({"q": [q]}))["query"]["parsed"]
+    assert "?" not in parsed and "exporters meet" not in parsed
+    assert "t-coffee-1" in ids(archive, q)
 
 
 def test_case_does_not_matter_for_names(archive):

@@ -48,6 +48,8 @@ SYNTAX_EXAMPLES = (
     ("cocoa NOT futures", "cocoa, but not futures; -futures says the same, +word requires one"),
     ("(cocoa OR coffee) brazil", "groups"),
     ('"interest rates"', "the phrase"),
+    ("four-power summit", "a hyphenated word is the phrase of its parts (a minus only negates "
+                          "at the start of a word)"),
     ('"rates cut"~5', "both words within five words of each other"),
     ("title:cocoa", "in the headline; also body:, quote:"),
     ('person:"james baker"', "a person; also organization:, place:, and actor: for any of them"),
