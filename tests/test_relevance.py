@@ -69,6 +69,11 @@ def test_grid_points_start_with_the_baseline():
     points = relevance.grid_points({"K1": (1.2, 2.0), "B": (0.75, 0.5)})
     assert points[0] == {"K1": 1.2, "B": 0.75}
     assert len(points) == 4 and {"K1": 2.0, "B": 0.5} in points
+    # Feedback off: its weight changes nothing, so that point is tried once.
+    points = relevance.grid_points({"FEEDBACK_DOCS": (3, 0), "FEEDBACK_WEIGHT": (0.5, 0.3)})
+    assert points == [{"FEEDBACK_DOCS": 3, "FEEDBACK_WEIGHT": 0.5},
+                      {"FEEDBACK_DOCS": 3, "FEEDBACK_WEIGHT": 0.3},
+                      {"FEEDBACK_DOCS": 0, "FEEDBACK_WEIGHT": 0.5}]
 
 
 def test_settings_are_restored_after_a_grid_point():
