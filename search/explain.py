@@ -45,7 +45,9 @@ def explain_hit(searcher: Searcher, q: query.Query, hit: Hit) -> dict:
     matched = sorted({(_scope(field), term.decode("utf-8") if isinstance(term, bytes) else term)
                       for field, term in (hit.matched_terms() or [])})
     parts.sort(key=lambda part: -part["score"])
-    return {"score": round(hit.score, 4) if hit.score is not None else None,
+    # Sorted by date, a hit's "score" is its sort key (a tuple): no score to report.
+    score = hit.score if isinstance(hit.score, (int, float)) else None
+    return {"score": round(score, 4) if score is not None else None,
             "matched": [{"field": field, "term": term} for field, term in matched],
             "parts": parts}
 

@@ -221,7 +221,12 @@ def parse(text: str, qp: QueryParser) -> query.Query:
         raise BadRequest(f"cannot read {error.node.r() if error.node else text!r} in the query "
                          f"({error.message})", param="q", position=error.startchar)
     _check_unclosed(text)
-    parsed = tree.query(qp).normalize()
+    try:
+        parsed = tree.query(qp).normalize()
+    except (IndexError, NotImplementedError):
+        # Whoosh fails on an operator with nothing to act on: `NOT AND cocoa`, `title:(cocoa +)`.
+        raise BadRequest("an operator (AND, OR, NOT, + or -) has no word to act on; "
+                         "remove it or give it a word", param="q") from None
     if parsed is query.NullQuery:
         raise BadRequest(f"the query {text!r} has no searchable words (single letters and "
                          "very common words such as 'the' are not indexed)", param="q")

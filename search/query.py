@@ -53,6 +53,34 @@ def _check_expansions(parsed: query.Query, reader: IndexReader, max_terms: int) 
                              "make it more specific", param="q", position=position)
 
 
+def _every_article(node: query.Query) -> query.Query:
+    """A bare `*` among other words (`cocoa *`, `title:*`) means any article.
+
+    Whoosh reads it as "any word of this field" and walks every posting of the
+    field to find them: seconds on a large archive, for a clause that selects
+    nearly everything. Here it selects every article: an OR with it is every
+    article, an AND leaves it out. (Whoosh's own normalize() would turn the
+    whole AND into every article, so it is not used on the result.)
+    """
+    if isinstance(node, query.Every):
+        return query.Every()
+    if isinstance(node, query.Or) and any(_is_every(sub) for sub in node.subqueries):
+        return query.Every()
+    if isinstance(node, query.And):
+        kept = [sub for sub in node.subqueries if not _is_every(sub)]
+        if len(kept) < len(node.subqueries):
+            if not kept:
+                return query.Every()
+            return kept[0] if len(kept) == 1 else node.__class__(kept, boost=node.boost)
+    if isinstance(node, query.AndMaybe) and _is_every(node.b):
+        return node.a
+    return node
+
+
+def _is_every(node: query.Query) -> bool:
+    return isinstance(node, query.Every) and node.fieldname is None
+
+
 def _resolve_dates(node: query.Query, reader: IndexReader, now: datetime) -> query.Query:
     """Replace each `published:` clause with the documents it selects."""
     if isinstance(node, parsing.DateClause):
@@ -74,6 +102,7 @@ def build_query(request: SearchRequest, searcher: Searcher, max_wildcard_terms: 
     qp = parsing.parser(ranking.default_fields(reader), tuple(ranking.field_boosts().items()),
                         parsing.is_natural_language(request.q))
     parsed = _resolve_dates(parsing.parse(parsing.as_typed(request.q), qp), reader, now)
+    parsed = parsed.accept(_every_article)
     _check_expansions(parsed, reader, max_wildcard_terms)
     return parsed
 

@@ -122,6 +122,21 @@ def test_a_cursor_only_continues_its_own_search(archive):
         search(archive, q="cocoa", cursor="bm90IGEgY3Vyc29y")
 
 
+@pytest.mark.parametrize("sort, key", [("relevance", ["a", "b"]), ("relevance", [-1.0, "x"]),
+                                       ("newest", [1.5, 3]), ("oldest", [True, "x"])])
+def test_a_made_up_cursor_is_refused_not_compared(archive, sort, key):
+    """The digest is no secret: a client can write a cursor; its key must still be well formed."""
+    import base64
+    import json
+
+    from search import cursor as cursors
+    request = parse_request({"q": ["cocoa"], "sort": [sort]})
+    payload = {"v": cursors.VERSION, "k": key, "s": cursors.signature(request, "any")}
+    forged = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
+    with pytest.raises(BadRequest, match="not one this server gave out"):
+        search(archive, q="cocoa", sort=sort, cursor=forged)
+
+
 def test_deep_pages_point_to_the_cursor(archive):
     with pytest.raises(BadRequest, match="follow next_cursor"):
         search(archive, q="*", page=101, page_size=100)
@@ -145,6 +160,9 @@ def test_explain_gives_matched_terms_and_score_parts(archive):
     parts = plain["explain"]["parts"]
     assert {part["field"] for part in parts} >= {"title", "body"}
     assert sum(part["score"] for part in parts) == pytest.approx(plain["score"], rel=0.05)
+    # Sorted by date there is no score, but the matched terms are still explained.
+    (dated,) = search(archive, q='title:"harvest report"', explain="true", sort="newest")["results"]
+    assert dated["explain"]["score"] is None and dated["explain"]["matched"]
 
 
 def test_zero_results_say_which_clause_emptied_them(archive):
