@@ -5,13 +5,14 @@ contract (section 2) and the id rules are spelled out once.
 """
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 
 from index.article import Draft, Problem
 from index.dates import parse_published
 from index.htmltext import html_to_text
-from index.text import clean_value
+from index.text import clean_value, strip_controls
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id",),
@@ -28,6 +29,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "people": ("people",),
     "organizations": ("organizations",),
     "places": ("places",),
+    "dateline": ("dateline",),
 }
 
 
@@ -66,12 +68,22 @@ def _published(value: object, origin: str) -> tuple[datetime | None, list[Proble
         return None, [Problem(origin, f"{exc}; published left empty", skipped=False)]
 
 
+def _verbatim(text: str) -> str:
+    """A body kept as given: only line endings and control characters are normalised."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return strip_controls(text).strip("\n")
+
+
 def draft_from_mapping(obj: object, origin: str) -> Iterator[Draft | Problem]:
     """Yield the Draft for one keyed record, or a Problem saying why it cannot be one."""
     if not isinstance(obj, Mapping):
         yield Problem(origin, f"expected a JSON object, got {type(obj).__name__}")
         return
-    body = html_to_text(str(_first(obj, "body") or ""))
+    body = str(_first(obj, "body") or "")
+    # A body is HTML when it looks like it and is cleaned up as text otherwise, unless the
+    # record says it is text to keep as it is: an export does, so a Reuters table keeps its
+    # lines and a story quoting "<img ...>" its markup (index/export.py).
+    body = _verbatim(body) if obj.get("body_format") == "text" else html_to_text(body)
     title = clean_value(_first(obj, "title") or "")
     if not title and not body:
         yield Problem(origin, "record has neither a title nor a body")
@@ -86,4 +98,7 @@ def draft_from_mapping(obj: object, origin: str) -> Iterator[Draft | Problem]:
         people=_names(obj.get("people")), organizations=_names(obj.get("organizations")),
         places=_names(obj.get("places")), section=clean_value(_first(obj, "section") or ""),
         language=clean_value(_first(obj, "language") or ""), notes=notes,
+        dateline=clean_value(_first(obj, "dateline") or ""),
+        # An export says when its headline was derived, so a re-import keeps it marked so.
+        title_derived=obj.get("title_derived") is True and bool(title),
     )

@@ -8,6 +8,7 @@ command-line flags), in that order.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,24 @@ def _positive_int(value: str) -> int:
     if number < 1:
         raise ValueError(f"must be at least 1 (got {number})")
     return number
+
+
+def _positive_float(value: str) -> float:
+    number = float(value)
+    if not number > 0:
+        raise ValueError(f"must be more than 0 (got {value})")
+    return number
+
+
+def _origins(value: str) -> tuple[str, ...]:
+    """`*`, or origins such as https://news.example.org separated by commas; empty for none."""
+    origins = tuple(dict.fromkeys(o.strip().rstrip("/") for o in value.split(",") if o.strip()))
+    for origin in origins:
+        if origin != "*" and not re.fullmatch(r"https?://[^/\s]+", origin):
+            raise ValueError(f"{origin!r} is not an origin such as https://news.example.org")
+    if "*" in origins and len(origins) > 1:
+        raise ValueError("* already allows every origin; give it alone")
+    return origins
 
 
 @dataclass(frozen=True)
@@ -52,6 +71,20 @@ SETTINGS: tuple[Setting, ...] = (
             "Longest query (characters) a search accepts.", _positive_int),
     Setting("MAX_WILDCARD_TERMS", "1000",
             "Most index terms one wildcard such as putin* may expand to.", _positive_int),
+    Setting("SEARCH_TIME_BUDGET_MS", "3000",
+            "Milliseconds one API or page search may spend counting, ranking and faceting; "
+            "past it the answer is partial (\"partial\": true).", _positive_int),
+    Setting("CORS_ORIGINS", "",
+            "Origins whose web pages may read the GET API from a browser: * for any, or a "
+            "comma-separated list; empty (the default) sends no CORS headers.", _origins),
+    Setting("API_TOKEN", "",
+            "Bearer token that POST and DELETE on /api/v1/articles require; "
+            "empty (the default) refuses every write with 403."),
+    Setting("MAX_POST_BYTES", "10000000",
+            "Largest body POST /api/v1/articles accepts, in bytes (larger: 413).", _positive_int),
+    Setting("APPLY_INTERVAL", "0.2",
+            "Seconds between the journal applier's looks for API writes to apply "
+            "(the most an acknowledged write waits before it is applied).", _positive_float),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

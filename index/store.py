@@ -6,6 +6,8 @@ Layout (every reference relative, so the directory can be copied or moved whole)
       CURRENT                     name of the live generation, e.g. 20261128T015500Z-3f2a
       generations/<name>/         a complete Whoosh index plus MANIFEST.json
       reindex.lock                held (flock) while a reindex runs
+      live.lock                   held (flock) while something writes into the live generation
+      journal/                    articles written and deleted through the API (index/journal.py)
 
 A full rebuild writes a new generation beside the live one and then replaces
 CURRENT atomically (write, fsync, rename), so readers see either the old index
@@ -35,6 +37,8 @@ CURRENT = "CURRENT"
 GENERATIONS = "generations"
 MANIFEST = "MANIFEST.json"
 LOCK = "reindex.lock"
+LIVE_LOCK = "live.lock"
+JOURNAL_SEQ = "journal_seq"  # manifest key: the last journal entry the generation includes
 BUILD_HINT = "Build it with: python scripts/reindex.py sample-corpus"
 
 
@@ -52,6 +56,10 @@ class Generation:
     @property
     def schema_version(self) -> int | None:
         return self.manifest.get("schema_version")
+
+    @property
+    def journal_seq(self) -> int:
+        return int(self.manifest.get(JOURNAL_SEQ) or 0)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -170,6 +178,21 @@ def reindex_lock(index_dir: Path) -> Iterator[None]:
         yield
     finally:
         handle.close()
+
+
+@contextmanager
+def live_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the lock for writing into the live generation in place, waiting for its holder.
+
+    An incremental reindex and the server's journal applier both write into the
+    live generation; taking turns here keeps them from meeting Whoosh's own
+    lock (a LockError) or overwriting each other's manifest. A full rebuild
+    writes a new generation and does not need it.
+    """
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / LIVE_LOCK, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the handle closes
+        yield
 
 
 def is_up_to_date(index_dir: Path, files: list[Path], sources: list[str]) -> bool:

@@ -5,25 +5,36 @@ only when that has committed does CURRENT switch to it. If anything fails
 before the switch, the new generation is deleted and the live one is exactly
 as it was. Counts compare the result with the previous live generation, so a
 rebuild of unchanged input reports everything as unchanged.
+
+Articles written and deleted through the API live in the journal
+(index/journal.py). Every generation records in its manifest the last journal
+entry it includes: a rebuild replays the whole journal after the source files,
+so the API's writes win over the files; an incremental run and the server's
+applier (`apply_journal`) apply the entries the live generation lacks.
 """
 from __future__ import annotations
 
 import dataclasses
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.index import FileIndex
 from whoosh.writing import IndexWriter
 
-from index import clusters, resolution, schema, store
+from index import clusters, posted, resolution, schema, store
 from index.article import Article, Problem, Record, Tally
 from index.columns import column
 from index.errors import IndexUnavailable, MorgueError
+from index.journal import DELETE, PUT, Entry, Journal, final_ops
 
 WRITER_MEMORY_MB = 256
+# In place, wait this long for Whoosh's write lock rather than fail with LockError at once
+# (the live lock already keeps Morgue's own writers apart; this covers anything else).
+WRITE_LOCK_WAIT = 60.0
 Progress = Callable[[int], None]
 
 
@@ -99,8 +110,8 @@ def _previous_hashes(index_dir: Path) -> tuple[str | None, dict[str, str]]:
 def _write(open_writer: Callable[[], IndexWriter], records: Iterable[Record],
            previous: dict[str, str], tally: Tally, replace_existing: bool,
            progress: Progress | None, clusterer: clusters.Clusterer,
-           strict: bool = False) -> dict[str, str]:
-    """Write every article once; return id -> content hash of what was written.
+           strict: bool = False, deletes: Iterable[str] = ()) -> dict[str, str]:
+    """Delete `deletes`, then write every article once; return id -> content hash written.
 
     Whoosh cannot delete a document added earlier in the same uncommitted
     writer, so a second record with an id already seen in this run is held
@@ -112,6 +123,8 @@ def _write(open_writer: Callable[[], IndexWriter], records: Iterable[Record],
     indexed_at = _now()
     writer = open_writer()
     try:
+        for article_id in deletes:
+            writer.delete_by_term(schema.ID, article_id)
         for record in records:
             if isinstance(record, Problem):
                 tally.problems.append(record)
@@ -166,6 +179,35 @@ def _count(tally: Tally, written: dict[str, str], previous: dict[str, str], full
         tally.deleted = sum(1 for article_id in previous if article_id not in written)
 
 
+def _journal_entries(journal: Journal, after: int, last: int,
+                     touched: set[str]) -> Iterator[Entry]:
+    """Entries after `after` up to `last`, and every earlier one about an id in `touched`."""
+    for entry in journal.entries(0 if touched else after):
+        if entry.seq > last:
+            break
+        if entry.seq > after or entry.id in touched:
+            yield entry
+
+
+def _replay(open_writer: Callable[[], IndexWriter], entries: Iterable[Entry],
+            present: dict[str, str], tally: Tally,
+            clusterer: clusters.Clusterer) -> tuple[dict[str, str], set[str]]:
+    """Apply journal entries over `present` (id -> hash in the index): (written, deleted).
+
+    Only each id's last entry counts (a put then a delete is a delete), so one
+    writer applies them all without deleting a document it added itself.
+    """
+    final = final_ops(entries)
+    deleted = {article_id for article_id, entry in final.items()
+               if entry.op == DELETE and article_id in present}
+    puts = [entry for entry in final.values() if entry.op == PUT]
+    if not deleted and not puts:
+        return {}, set()
+    written = _write(open_writer, posted.records(puts), present, tally, replace_existing=True,
+                     progress=None, clusterer=clusterer, deletes=sorted(deleted))
+    return written, deleted
+
+
 def rebuild(index_dir: Path, records: Iterable[Record], *, sources: list[str],
             progress: Progress | None = None, strict: bool = False
             ) -> tuple[Tally, store.Generation]:
@@ -177,18 +219,26 @@ def rebuild(index_dir: Path, records: Iterable[Record], *, sources: list[str],
         tally = Tally()
         try:
             ix = whoosh_index.open_dir(str(path))
-            written = _write(lambda: ix.writer(limitmb=WRITER_MEMORY_MB), records, previous,
-                             tally, replace_existing=False, progress=progress,
-                             clusterer=clusters.Clusterer(), strict=strict)
+            clusterer = clusters.Clusterer()
+            open_writer = lambda: ix.writer(limitmb=WRITER_MEMORY_MB)  # noqa: E731
+            written = _write(open_writer, records, previous, tally, replace_existing=False,
+                             progress=progress, clusterer=clusterer, strict=strict)
             if not written:
                 raise NothingIndexed("No article could be read from the sources; "
                                      "the live index was left unchanged.")
+            journal = Journal(index_dir)
+            journal_seq = journal.last_seq()
+            changes, deleted = _replay(open_writer, _journal_entries(journal, 0, journal_seq,
+                                                                     set()),
+                                       written, tally, clusterer)
+            written = {k: v for k, v in {**written, **changes}.items() if k not in deleted}
             _count(tally, written, previous, full=True)
             aliases = resolution.resolve_people(ix, _commit)
             store.write_manifest(path, {
                 "person_aliases": len(aliases),
                 "created": _now().strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "documents": ix.doc_count(), "sources": sources,
+                store.JOURNAL_SEQ: journal_seq,
                 "build_seconds": round(time.time() - started, 1)})
             store.switch_to(index_dir, path)
         except BaseException:
@@ -201,20 +251,95 @@ def rebuild(index_dir: Path, records: Iterable[Record], *, sources: list[str],
 def update_in_place(index_dir: Path, records: Iterable[Record], *,
                     progress: Progress | None = None, strict: bool = False
                     ) -> tuple[Tally, store.Generation]:
-    """Add new and changed articles to the live generation; leave unchanged ones alone."""
+    """Add new and changed articles to the live generation; leave unchanged ones alone.
+
+    The journal's entries the generation lacks are applied too, and an API
+    write or delete about an article read here still wins over the file.
+    """
     with store.reindex_lock(index_dir):
+        return _update_live(index_dir, records, progress=progress, strict=strict)
+
+
+class LiveCache:
+    """What the journal applier keeps between batches: the clusterer of the live bodies.
+
+    Feeding a clusterer every sketch of a large archive takes seconds; a batch
+    of API writes takes milliseconds. The cache is used only while the live
+    generation is exactly as the last batch left it (same generation, same
+    Whoosh commit), so a rebuild or an incremental run in between is noticed.
+    """
+
+    def __init__(self) -> None:
+        self._key: tuple[str, int] | None = None
+        self._clusterer: clusters.Clusterer | None = None
+
+    def clusterer(self, generation: store.Generation, ix: FileIndex) -> clusters.Clusterer:
+        if self._clusterer is None or self._key != (generation.name, ix.latest_generation()):
+            self._clusterer = clusters.Clusterer()
+            stored_hashes(generation, self._clusterer)
+        return self._clusterer
+
+    def remember(self, generation: store.Generation, ix: FileIndex) -> None:
+        self._key = (generation.name, ix.latest_generation())
+
+
+def _hashes_of(ix: FileIndex, article_ids: set[str]) -> dict[str, str]:
+    """id -> content hash of just these ids, where the index holds them."""
+    with ix.searcher() as searcher:
+        hashes = column(searcher.reader(), schema.CONTENT_HASH)
+        docs = {i: searcher.document_number(**{schema.ID: i}) for i in article_ids}
+        return {i: hashes[doc] for i, doc in docs.items() if doc is not None}
+
+
+def apply_journal(index_dir: Path, journal: Journal | None = None,
+                  cache: LiveCache | None = None) -> tuple[Tally, store.Generation]:
+    """Apply the journal entries the live generation lacks (the server's applier calls this).
+
+    It takes turns with an incremental reindex (the live lock) but not with a
+    full rebuild, which writes a generation of its own and replays the journal
+    into it: entries that arrive meanwhile are applied to it once it is live.
+    """
+    return _update_live(index_dir, None, journal=journal, cache=cache)
+
+
+def _update_live(index_dir: Path, records: Iterable[Record] | None, *,
+                 progress: Progress | None = None, strict: bool = False,
+                 journal: Journal | None = None,
+                 cache: LiveCache | None = None) -> tuple[Tally, store.Generation]:
+    """Write `records` (None: none) and the journal entries it lacks into the live generation."""
+    with store.live_lock(index_dir):
         generation = store.live_generation(index_dir)
-        clusterer = clusters.Clusterer()
-        previous = stored_hashes(generation, clusterer)
-        ix = store.open_generation(generation)
+        journal = journal or Journal(index_dir)
+        journal_seq = journal.last_seq()
         tally = Tally()
-        written = _write(lambda: ix.writer(limitmb=WRITER_MEMORY_MB), records, previous,
-                         tally, replace_existing=True, progress=progress, clusterer=clusterer,
-                         strict=strict)
+        if records is None and journal_seq <= generation.journal_seq:
+            return tally, generation
+        ix = store.open_generation(generation)
+        open_writer = lambda: ix.writer(limitmb=WRITER_MEMORY_MB,  # noqa: E731
+                                        timeout=WRITE_LOCK_WAIT)
+        if records is None:  # journal entries only: look up just the ids they name
+            entries = list(_journal_entries(journal, generation.journal_seq, journal_seq, set()))
+            previous = _hashes_of(ix, {entry.id for entry in entries})
+            clusterer = (cache or LiveCache()).clusterer(generation, ix)
+            written = {}
+        else:
+            clusterer = clusters.Clusterer()
+            previous = stored_hashes(generation, clusterer)
+            written = _write(open_writer, records, previous, tally, replace_existing=True,
+                             progress=progress, clusterer=clusterer, strict=strict)
+            entries = _journal_entries(journal, generation.journal_seq, journal_seq,
+                                       set(written))
+        changes, deleted = _replay(open_writer, entries, {**previous, **written}, tally,
+                                   clusterer)
+        written = {k: v for k, v in {**written, **changes}.items() if k not in deleted}
         _count(tally, written, previous, full=False)
+        tally.deleted += len(deleted & previous.keys())
         aliases = resolution.resolve_people(ix, _commit)
         store.write_manifest(generation.path, {**generation.manifest,
                                                "person_aliases": len(aliases),
                                                "documents": ix.doc_count(),
+                                               store.JOURNAL_SEQ: journal_seq,
                                                "updated": _now().strftime("%Y-%m-%dT%H:%M:%SZ")})
+        if cache is not None:
+            cache.remember(generation, ix)
         return tally, store.read_generation(index_dir, generation.name)

@@ -16,6 +16,18 @@ from gunicorn.app.base import BaseApplication  # noqa: E402
 
 from index.settings import load_settings  # noqa: E402
 from webui import create_app  # noqa: E402
+from webui.writes import start_applier  # noqa: E402
+
+
+def _worker_booted(worker) -> None:
+    """Each worker starts applying journaled API writes at once, not at its first write,
+    so entries acknowledged before a restart are applied right after it."""
+    start_applier(worker.wsgi)
+
+
+REQUEST_LINE_LIMIT = 8190  # bytes: the largest gunicorn allows
+REQUEST_FIELDS_LIMIT = 100
+REQUEST_FIELD_SIZE_LIMIT = 8190  # bytes per header field
 
 
 class MorgueServer(BaseApplication):
@@ -34,6 +46,13 @@ class MorgueServer(BaseApplication):
         self.cfg.set("errorlog", "-")
         self.cfg.set("loglevel", "warning")
         self.cfg.set("proc_name", "morgue")
+        # Refuse oversized requests before they reach the app: 414 for a request line past
+        # gunicorn's ceiling (room for a 1,000-character query, percent-encoded, and its
+        # filters), 431 for too many or too large header fields.
+        self.cfg.set("limit_request_line", REQUEST_LINE_LIMIT)
+        self.cfg.set("limit_request_fields", REQUEST_FIELDS_LIMIT)
+        self.cfg.set("limit_request_field_size", REQUEST_FIELD_SIZE_LIMIT)
+        self.cfg.set("post_worker_init", _worker_booted)
 
     def load(self):
         return create_app(self.settings)

@@ -16,7 +16,7 @@ from pathlib import Path
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
-from index import store
+from index import schema, store
 from index.errors import IndexUnavailable
 from search.ranking import weighting
 
@@ -57,6 +57,11 @@ class Archive:
             local.generation = generation.name
         local.searcher = current
         yield current
+
+    def existing_ids(self, ids: list[str]) -> set[str]:
+        """Which of these ids the live index holds (as of its last commit)."""
+        with self.searcher() as searcher:
+            return {i for i in ids if searcher.document_number(**{schema.ID: i}) is not None}
 
     @property
     def generation(self) -> store.Generation:

@@ -17,6 +17,8 @@ cursor is only valid for the index state that gave it (search/cursor.py).
 from __future__ import annotations
 
 import math
+from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from whoosh import query, sorting
@@ -25,6 +27,7 @@ from whoosh.searching import Hit, Searcher
 from index import schema
 from index.columns import column
 from search.facets import column_values
+from search.limits import Budget, search_within
 from search.request import SearchRequest
 
 UNDATED = 2 ** 63  # sorts after every real date in either direction
@@ -100,15 +103,17 @@ def _stories(hits, clusters: list) -> list[Hit]:
 
 
 def plain_page(searcher: Searcher, q: query.Query, allowed: set[int] | None,
-               request: SearchRequest, total: int) -> Page:
+               request: SearchRequest, total: int, budget: Budget | None = None) -> Page:
+    budget = budget or Budget(None)
     need = request.offset + request.page_size
     limit = need + need // 4 + 10  # copies of stories already listed take room
     clusters = column_values(searcher, schema.CLUSTER)
     while True:
-        results = searcher.search(q, limit=limit, filter=allowed,
-                                  sortedby=sort_facets(request.sort), terms=True)
+        results = search_within(searcher, q, budget, limit=limit, allowed=allowed,
+                                sortedby=sort_facets(request.sort))
         ordered = _stories(results, clusters) if request.collapse == "cluster" else list(results)
-        if len(ordered) >= need or results.scored_length() >= len(results):
+        if len(ordered) >= need or "results" in budget.cut \
+                or results.scored_length() >= len(results):
             break
         limit *= 2
     hits = ordered[request.offset:need]
@@ -118,10 +123,11 @@ def plain_page(searcher: Searcher, q: query.Query, allowed: set[int] | None,
 
 
 def walked_page(searcher: Searcher, q: query.Query, allowed: set[int] | None,
-                request: SearchRequest, after: list | None) -> Page:
+                request: SearchRequest, after: list | None, budget: Budget | None = None) -> Page:
     """Order every match, then take the page after `after` (or at `offset`)."""
-    results = searcher.search(q, limit=None, filter=allowed, sortedby=sort_facets(request.sort),
-                              terms=True)
+    budget = budget or Budget(None)
+    results = search_within(searcher, q, budget, limit=None, allowed=allowed,
+                            sortedby=sort_facets(request.sort))
     hits = list(results)
     scores = {h.docnum: h.score for h in hits if h.score is not None}
     if request.recency and request.sort == "relevance":
@@ -146,3 +152,37 @@ def walked_page(searcher: Searcher, q: query.Query, allowed: set[int] | None,
             return Page([h for _, h in page], [k for k, _ in page], more=True, scores=scores)
         page.append((key, hit))
     return Page([h for _, h in page], [k for k, _ in page], more=False, scores=scores)
+
+
+def every_result(searcher: Searcher, q: query.Query, allowed: set[int] | None,
+                 request: SearchRequest) -> Iterator[tuple[int, float | None]]:
+    """Every result in page order, collapsed like `total`: (document number, score shown).
+
+    For exports. Whoosh orders the matches once, here and now (its order is
+    `key_of`'s: minus the score then the document number, or the sort facets);
+    only document numbers and scores are kept, in compact arrays, never stored
+    fields. The returned iterator walks them, skipping copies of shown stories.
+    """
+    results = searcher.search(q, limit=None, filter=allowed, sortedby=sort_facets(request.sort))
+    relevance = request.sort == "relevance"
+    if relevance and request.recency:
+        blended = _blend(searcher, list(results), request.recency)
+        docnums = array("q", sorted(blended, key=lambda docnum: (-blended[docnum], docnum)))
+        scores = array("d", (blended[docnum] for docnum in docnums))
+    else:
+        docnums = array("q", (docnum for _key, docnum in results.top_n))
+        scores = array("d", (key for key, _docnum in results.top_n)) if relevance else None
+    del results
+    clusters = column_values(searcher, schema.CLUSTER) if request.collapse == "cluster" else None
+    return _walk(docnums, scores, clusters)
+
+
+def _walk(docnums: array, scores: array | None,
+          clusters: list | None) -> Iterator[tuple[int, float | None]]:
+    seen: set[str] = set()
+    for position, docnum in enumerate(docnums):
+        if clusters is not None:
+            if clusters[docnum] in seen:
+                continue
+            seen.add(clusters[docnum])
+        yield docnum, scores[position] if scores is not None else None

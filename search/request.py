@@ -7,6 +7,8 @@ would be accepted.
 """
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +17,7 @@ from index.dates import parse_bound
 from index.errors import BadRequest
 from search.facets import FACETS, INTERVALS
 from search.filters import FILTERS
-from search.results import DEFAULT_FIELDS, RESULT_FIELDS
+from search.results import DEFAULT_FIELDS, EXPORT_FIELDS, RESULT_FIELDS
 
 SORTS = ("relevance", "newest", "oldest", "indexed")
 MAX_PAGE_SIZE = 100
@@ -25,7 +27,23 @@ MAX_CURSOR_LENGTH = 1_000
 DEFAULT_FACETS = ("source", "published")
 COLLAPSES = ("cluster", "none")
 COUNTS = ("stories", "copies")
-FORMATS = ("json",)
+FORMATS = ("json", "atom", "csv", "jsonl")
+EXPORT_FORMATS = ("csv", "jsonl")  # every result of the query, streamed, not one page
+MAX_QUERY_TERMS = 64  # checked after parsing, in search/limits.py
+
+# Every parameter a search accepts, for the API, the HTML pages and scripts/query.py alike;
+# anything else is refused, so a typo (`pagesize=50`) never silently changes the results.
+SEARCH_PARAMETERS: tuple[str, ...] = (
+    "q", "from", "to", *FILTERS, "sort", "recency", "page", "page_size", "cursor",
+    "collapse", "count", "facets", "facet_size", "interval", "fields", "explain", "format")
+# The other GET endpoints of /api/v1, by the same rule.
+ARTICLE_PARAMETERS: tuple[str, ...] = ("q",)
+RELATED_PARAMETERS: tuple[str, ...] = ("limit",)
+SUGGEST_PARAMETERS: tuple[str, ...] = ("q", "limit")
+HEALTH_PARAMETERS: tuple[str, ...] = ()
+# Relative dates in the query (`published:>"last week"`) make the answer depend on the clock.
+_RELATIVE_DATE = re.compile(r"published:.*\b(?:now|today|yesterday|ago|last|past)\b",
+                            re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -53,6 +71,31 @@ class SearchRequest:
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.page_size
+
+
+def depends_on_clock(q: str) -> bool:
+    """True when a query's answer can change with time alone (a relative date), the index not."""
+    return bool(_RELATIVE_DATE.search(q))
+
+
+def check_length(value: str, name: str, max_length: int) -> str:
+    """`value` itself, or BadRequest when it is longer than `max_length` characters."""
+    if len(value) > max_length:
+        raise BadRequest(f"{name} must be at most {max_length} characters (got {len(value)})",
+                         param=name)
+    return value
+
+
+def check_parameters(args: Mapping[str, Sequence[str]], allowed: Sequence[str]) -> None:
+    """BadRequest naming the first parameter that is not in `allowed`, with a likely fix."""
+    for name in args:
+        if name in allowed:
+            continue
+        close = difflib.get_close_matches(name, allowed, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        accepted = ", ".join(allowed) if allowed else "no parameters"
+        raise BadRequest(f"unknown parameter {name!r}{hint}; this endpoint accepts "
+                         f"{accepted}", param=name)
 
 
 def _one(args: Mapping[str, Sequence[str]], name: str) -> str | None:
@@ -135,6 +178,7 @@ def _fraction(args: Mapping[str, Sequence[str]], name: str) -> float:
 def parse_request(args: Mapping[str, Sequence[str]], *, max_query_length: int = 1000,
                   require_query: bool = True, now: datetime | None = None) -> SearchRequest:
     """Validate raw parameters (name -> list of values) into a SearchRequest."""
+    check_parameters(args, SEARCH_PARAMETERS)
     q = (_one(args, "q") or "").strip()
     if not q and require_query:
         raise BadRequest("q is required: give a query, or q=* to browse every article",
@@ -172,18 +216,33 @@ def parse_request(args: Mapping[str, Sequence[str]], *, max_query_length: int = 
         raise BadRequest("recency blends relevance with freshness, so it needs "
                          f"sort=relevance (got sort={sort})", param="recency")
     params = tuple((name, value) for name, values in args.items() for value in values)
+    output = _choice(args, "format", FORMATS, "json")
+    _check_format(args, output)
     return SearchRequest(
         q=q, page=page, page_size=page_size, sort=sort, date_from=date_from, date_to=date_to,
         filters=tuple(filters), facets=_choices(args, "facets", tuple(FACETS), DEFAULT_FACETS),
         facet_size=_integer(args, "facet_size", 10, 1, MAX_FACET_SIZE),
-        fields=_fields(args), collapse=collapse, count=count,
+        fields=_fields(args, EXPORT_FIELDS if output in EXPORT_FORMATS else DEFAULT_FIELDS),
+        collapse=collapse, count=count,
         interval=_choice(args, "interval", INTERVALS, "auto"), cursor=cursor,
         explain=_boolean(args, "explain"), recency=recency,
-        format=_choice(args, "format", FORMATS, "json"), now=now, params=params)
+        format=output, now=now, params=params)
 
 
-def _fields(args: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
-    chosen = _choices(args, "fields", ("all",) + RESULT_FIELDS, DEFAULT_FIELDS)
+def _fields(args: Mapping[str, Sequence[str]], default: tuple[str, ...]) -> tuple[str, ...]:
+    chosen = _choices(args, "fields", ("all",) + RESULT_FIELDS, default)
     if "all" in chosen:
         return RESULT_FIELDS
     return chosen
+
+
+def _check_format(args: Mapping[str, Sequence[str]], output: str) -> None:
+    """Parameters that cannot apply to the chosen format are refused, not ignored.
+
+    page, page_size and cursor are the exception: an export lists every result
+    whatever page the same URL shows as JSON (so a page's "CSV of this search"
+    link can keep them); they are still validated.
+    """
+    if output != "json" and _boolean(args, "explain"):
+        raise BadRequest(f"explain is given only with format=json (got format={output})",
+                         param="explain")

@@ -7,14 +7,18 @@ Strings are plain text exactly as indexed, except `snippet` and
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from index.article import Article
 from index.dates import format_utc
 
 # Keys a search result may carry, in response order; `fields=` picks among them.
 RESULT_FIELDS = ("id", "url", "title", "title_html", "title_derived", "source", "published",
-                 "authors", "people", "organizations", "places", "tags", "section",
+                 "indexed", "authors", "people", "organizations", "places", "tags", "section",
                  "language", "dateline", "snippet", "score", "cluster", "body")
 DEFAULT_FIELDS = tuple(name for name in RESULT_FIELDS if name != "body")
+# Exports (CSV, JSON Lines) by default leave out title_html too: in a file it repeats the title.
+EXPORT_FIELDS = tuple(name for name in DEFAULT_FIELDS if name != "title_html")
 
 
 def article_dict(article: Article, cluster: dict | None = None) -> dict:
@@ -34,8 +38,10 @@ def article_dict(article: Article, cluster: dict | None = None) -> dict:
 
 
 def result_dict(article: Article, fields: tuple[str, ...], *, score: float | None,
-                snippet: str | None, title_html: str | None, cluster: dict | None) -> dict:
+                snippet: str | None, title_html: str | None, cluster: dict | None,
+                indexed: datetime | None = None) -> dict:
+    """One search result with the keys in `fields`; `indexed` is when it entered the archive."""
     full = article_dict(article, cluster)
     full.update(score=None if score is None else round(score, 4), snippet=snippet,
-                title_html=title_html)
+                title_html=title_html, indexed=format_utc(indexed))
     return {name: full[name] for name in fields}

@@ -6,8 +6,8 @@ response holds is materialised inside the searcher's `with` block.
 """
 from __future__ import annotations
 
+import html
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from whoosh import query
@@ -21,8 +21,10 @@ from search import explain, facets, feedback, ordering
 from search.archive import Archive
 from search.docsets import matching
 from search.highlight import Highlighters, lede, mark_words
+from search.limits import Budget, Limits, checked_query, matching_within
+from search.manifest import index_manifest, results_hash
 from search.parsing import parse, parser
-from search.query import build_filter, build_query
+from search.query import build_filter
 from search.ranking import default_fields, field_boosts
 from search.related import related
 from search.spelling import suggest_query
@@ -32,16 +34,11 @@ from search.results import article_dict, result_dict
 
 
 RELATED_FIELDS = ("id", "url", "title", "source", "published", "people", "organizations",
-                  "places", "snippet", "cluster")
+                  "places", "language", "snippet", "cluster")
 MAX_LISTED = 50
 
 
-@dataclass(frozen=True)
-class Limits:
-    max_wildcard_terms: int = 1000
-
-
-def _now(request: SearchRequest) -> datetime:
+def request_now(request: SearchRequest) -> datetime:
     return request.now or datetime.now(timezone.utc).replace(tzinfo=None)
 
 
@@ -61,12 +58,13 @@ def cluster_info(searcher, article) -> dict:
 
 def run_search(archive: Archive, request: SearchRequest, limits: Limits = Limits()) -> dict:
     started = time.perf_counter()
+    budget = Budget(limits.time_budget_ms)
     with archive.searcher() as searcher:
-        q = build_query(request, searcher, limits.max_wildcard_terms, _now(request))
+        q = checked_query(searcher, request, limits, request_now(request))
         suggestion = suggest_query(searcher, request.q, q) if request.q != "*" else None
         allowed = build_filter(request, searcher)
         q = feedback.expand(searcher, q, request, allowed)  # RM3 for sentence-like queries
-        docs = matching(searcher, q)
+        docs = matching_within(searcher, q, budget)
         if allowed is not None:
             docs &= allowed
         clusters = facets.column_values(searcher, schema.CLUSTER)
@@ -76,17 +74,14 @@ def run_search(archive: Archive, request: SearchRequest, limits: Limits = Limits
         index_state = f"{archive.generation.name}/{searcher.doc_count_all()}"
         after = cursors.decode(request, index_state) if request.cursor else None
         if after is not None or request.recency:
-            page = ordering.walked_page(searcher, q, docs, request, after)
+            page = ordering.walked_page(searcher, q, docs, request, after, budget)
         else:
-            page = ordering.plain_page(searcher, q, docs, request, total)
-        hits = _materialise(searcher, q, request, page)
-        found_facets, interval = facets.compute(
-            searcher, request.facets, docs, size=request.facet_size, interval=request.interval,
-            stories=request.count == "stories", filters=request.filters)
+            page = ordering.plain_page(searcher, q, docs, request, total, budget)
+        hits, ids = _materialise(searcher, q, request, page)
+        found_facets, interval = _facets(searcher, request, docs, budget)
         diagnosis = explain.diagnose(searcher, request, q, allowed) if not total else None
         parsed = str(q)
-        generation = archive.generation
-        document_count = searcher.doc_count()
+        manifest = index_manifest(archive, searcher)
     return {
         "query": {"q": request.q, "parsed": parsed, "sort": request.sort,
                   "page": request.page, "page_size": request.page_size,
@@ -101,27 +96,60 @@ def run_search(archive: Archive, request: SearchRequest, limits: Limits = Limits
         "suggestion": suggestion,
         "diagnosis": diagnosis,
         "next_cursor": (cursors.encode(request, index_state, page.keys[-1])
-                        if page.more and page.keys else None),
-        "index": {"build_id": generation.name, "documents": document_count},
+                        if page.more and page.keys and "results" not in budget.cut else None),
+        "index": manifest,
+        "results_hash": results_hash(request, ids),
+        "partial": budget.partial, "partial_parts": list(budget.cut),
     }
 
 
-def _materialise(searcher, q, request: SearchRequest, page: ordering.Page) -> list[dict]:
+def _facets(searcher, request: SearchRequest, docs: set[int],
+            budget: Budget) -> tuple[dict, str | None]:
+    """The requested facets, one at a time while the budget lasts (then "facets" is cut)."""
+    found, interval = {}, None
+    for name in request.facets:
+        if budget.expired():
+            budget.mark("facets")
+            break
+        counted, used = facets.compute(
+            searcher, (name,), docs, size=request.facet_size, interval=request.interval,
+            stories=request.count == "stories", filters=request.filters)
+        found.update(counted)
+        interval = used or interval
+    return found, interval
+
+
+def _materialise(searcher, q, request: SearchRequest,
+                 page: ordering.Page) -> tuple[list[dict], list[str]]:
     highlighters = Highlighters()
-    out = []
+    out, ids = [], []
     for hit in page.hits:
-        article = schema.from_stored(hit.fields())
-        fields = request.fields
-        result = result_dict(
-            article, fields,
-            cluster=cluster_info(searcher, article) if "cluster" in fields else None,
-            score=page.scores.get(hit.docnum) if request.sort == "relevance" else None,
-            snippet=highlighters.snippet(hit, article) if "snippet" in fields else None,
-            title_html=highlighters.title_html(hit, article) if "title_html" in fields else None)
+        stored = hit.fields()
+        article = schema.from_stored(stored)
+        ids.append(article.id)
+        out.append(hit_dict(searcher, article, request.fields, highlighters, hit,
+                            score=page.scores.get(hit.docnum) if request.sort == "relevance"
+                            else None, indexed=stored.get(schema.INDEXED)))
         if request.explain:
-            result["explain"] = explain.explain_hit(searcher, q, hit)
-        out.append(result)
-    return out
+            out[-1]["explain"] = explain.explain_hit(searcher, q, hit)
+    return out, ids
+
+
+def hit_dict(searcher, article, fields: tuple[str, ...], highlighters: Highlighters, hit, *,
+             score: float | None, indexed) -> dict:
+    """One result with the keys in `fields`; snippets and clusters only when asked for.
+
+    Without a Whoosh hit (nothing to mark) the snippet is the lede, the title escaped.
+    """
+    snippet = title_html = None
+    if "snippet" in fields:
+        snippet = highlighters.snippet(hit, article) if hit is not None else lede(article.body)
+    if "title_html" in fields:
+        title_html = highlighters.title_html(hit, article) if hit is not None \
+            else html.escape(article.title, quote=False)
+    return result_dict(
+        article, fields, score=score, indexed=indexed, snippet=snippet, title_html=title_html,
+        cluster=cluster_info(searcher, article) if "cluster" in fields else None)
 
 
 def _query_words(text: str, searcher, fields: tuple[str, ...]) -> frozenset[str]:

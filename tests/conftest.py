@@ -77,13 +77,14 @@ def free_port() -> int:
 class Server:
     """scripts/serve.py in a subprocess on 127.0.0.1, stopped when the test is done."""
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, workers: int = 1, env: dict | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [sys.executable, "scripts/serve.py", "--index-dir", str(index_dir),
-             "--port", str(self.port), "--workers", "1"],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+             "--port", str(self.port), "--workers", str(workers)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, **(env or {})})
         self._wait_until_up()
 
     def _wait_until_up(self, timeout: float = 30) -> None:

@@ -14,7 +14,7 @@ from flask import Flask
 
 from index.settings import load_settings
 from search import Archive, Limits
-from webui import api, errors, ui
+from webui import api, docs, errors, http, ui, writes
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -24,9 +24,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # keep keys in the documented order
     app.json.ensure_ascii = False
     app.extensions["morgue.archive"] = Archive(settings["INDEX_DIR"])
-    app.extensions["morgue.limits"] = Limits(max_wildcard_terms=settings["MAX_WILDCARD_TERMS"])
+    app.extensions["morgue.limits"] = Limits(max_wildcard_terms=settings["MAX_WILDCARD_TERMS"],
+                                             time_budget_ms=settings["SEARCH_TIME_BUDGET_MS"])
     app.register_blueprint(api.bp)
     app.register_blueprint(ui.bp)
+    app.register_blueprint(docs.bp)
     errors.init_app(app)
+    http.init_app(app)
     ui.init_app(app)
+    writes.init_app(app)
     return app

@@ -19,7 +19,7 @@ from index.readers.jsonl import read_jsonl
 _ARTICLE_KEYS = frozenset(alias for aliases in ALIASES.values() for alias in aliases)
 
 
-def _wrapped_array(obj: Mapping) -> list | None:
+def wrapped_array(obj: Mapping) -> list | None:
     """The one array of objects inside a wrapper object that is not itself an article."""
     if _ARTICLE_KEYS.intersection(obj):
         return None
@@ -28,7 +28,7 @@ def _wrapped_array(obj: Mapping) -> list | None:
     return arrays[0] if len(arrays) == 1 else None
 
 
-def _looks_like_lines(text: str) -> bool:
+def looks_like_lines(text: str) -> bool:
     lines = [line for line in text.splitlines() if line.strip()]
     return len(lines) > 1 and all(line.lstrip().startswith("{") for line in lines)
 
@@ -37,7 +37,7 @@ def read_json(text: str, origin: str) -> Iterator[Draft | Problem]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        if exc.msg == "Extra data" and _looks_like_lines(text):
+        if exc.msg == "Extra data" and looks_like_lines(text):
             yield Problem(origin, "one JSON object per line: read as JSON Lines", skipped=False)
             yield from read_jsonl(text, origin)
             return
@@ -48,7 +48,7 @@ def read_json(text: str, origin: str) -> Iterator[Draft | Problem]:
         yield Problem(origin, f"JSON that cannot be read: {type(exc).__name__}: {exc}")
         return
     if isinstance(data, Mapping):
-        inner = _wrapped_array(data)
+        inner = wrapped_array(data)
         if inner is None:
             yield from draft_from_mapping(data, origin)
             return

@@ -1,0 +1,103 @@
+"""The API's write path: POST and DELETE /api/v1/articles, behind a bearer token.
+
+A request checks the token, reads a bounded body, extracts each article
+through the reindex pipeline and appends the result to the journal (fsynced)
+before answering 202; it never opens a Whoosh writer. The applier thread
+(index/applier.py) makes the writes searchable within about a second.
+"""
+from __future__ import annotations
+
+import hmac
+import threading
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Forbidden, RequestEntityTooLarge, Unauthorized
+
+from index import posted, store
+from index.applier import Applier
+from index.errors import NotFound
+from index.journal import Journal
+from webui.context import archive
+
+bp = Blueprint("writes", __name__, url_prefix="/api/v1")
+
+
+def init_app(app: Flask) -> None:
+    """One journal and one applier per app; the applier starts with the first write."""
+    settings = app.config["MORGUE"]
+    journal = Journal(settings["INDEX_DIR"])
+    app.extensions["morgue.journal"] = journal
+    app.extensions["morgue.applier"] = Applier(settings["INDEX_DIR"], journal,
+                                               poll_seconds=settings["APPLY_INTERVAL"])
+    app.register_blueprint(bp)
+
+
+def start_applier(app: Flask) -> None:
+    """Start applying journaled writes now (a server calls this as each worker boots), and
+    when writes are enabled load the extraction models in the background meanwhile."""
+    app.extensions["morgue.applier"].ensure_running()
+    if app.config["MORGUE"]["API_TOKEN"]:
+        threading.Thread(target=posted.warm_up, name="morgue-warm-up", daemon=True).start()
+
+
+def _authorise() -> None:
+    """403 when the server takes no writes; 401 without the right token (constant-time compare)."""
+    expected = current_app.config["MORGUE"]["API_TOKEN"]
+    if not expected:
+        raise Forbidden("This server accepts no writes: set MORGUE_API_TOKEN to enable "
+                        "POST and DELETE on /api/v1/articles.")
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    # WSGI hands headers over as latin-1 text: encoding them back gives the bytes sent.
+    sent = given.strip().encode("latin-1", errors="replace")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(sent, expected.encode("utf-8")):
+        raise Unauthorized("Send the API token as `Authorization: Bearer <token>`.",
+                           www_authenticate=WWWAuthenticate("bearer", {"realm": "morgue"}))
+
+
+def _body() -> bytes:
+    """The request body, refused with 413 past MAX_POST_BYTES (declared or actually sent)."""
+    limit = current_app.config["MORGUE"]["MAX_POST_BYTES"]
+    too_large = RequestEntityTooLarge(f"The body is larger than {limit:,} bytes "
+                                      "(MORGUE_MAX_POST_BYTES); send fewer articles at a time.")
+    if (request.content_length or 0) > limit:
+        raise too_large
+    data = request.stream.read(limit + 1)
+    if len(data) > limit:
+        raise too_large
+    return data
+
+
+def _applied_and_present(ids: list[str]) -> tuple[int, set[str]]:
+    # The applied seq is read before the ids, so entries applied in between are still pending.
+    applied = store.live_generation(archive().index_dir).journal_seq
+    return applied, archive().existing_ids(ids)
+
+
+def _wake_applier() -> None:
+    applier: Applier = current_app.extensions["morgue.applier"]
+    applier.ensure_running()
+    applier.wake()
+
+
+@bp.post("/articles")
+def post_articles():
+    _authorise()
+    submissions = posted.check_all(posted.parse_body(_body(), request.mimetype))
+    applied, present = _applied_and_present([s.id for s in submissions if s.article])
+    response = posted.accept(current_app.extensions["morgue.journal"], submissions, present,
+                             applied)
+    _wake_applier()
+    return jsonify(response), 202
+
+
+@bp.delete("/articles/<article_id>")
+def delete_article(article_id: str):
+    _authorise()
+    applied, present = _applied_and_present([article_id])
+    entry = posted.accept_delete(current_app.extensions["morgue.journal"], article_id,
+                                 present, applied)
+    if entry is None:
+        raise NotFound(f"no article with id {article_id!r}", param="id")
+    _wake_applier()
+    return jsonify({"id": article_id, "status": "deleted", "seq": entry.seq}), 202
