@@ -1,7 +1,7 @@
 """Set up and run Morgue on a fresh machine with nothing but Python 3.11.
 
     python3 scripts/bootstrap.py serve   # venv, packages, sample index if stale, then serve
-    python3 scripts/bootstrap.py test    # venv, test packages, Chromium, then the whole suite
+    python3 scripts/bootstrap.py test    # venv, test packages, Chromium, axe-core, then the suite
 
 Runs with the system Python and the standard library only. The virtual
 environment lives in .venv; packages are reinstalled only when a requirements
@@ -22,6 +22,10 @@ VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
 SAMPLE_CORPUS = "sample-corpus"
 CHROMIUM = ("chromium", "chromium-browser")
+# axe-core, the accessibility checker the browser tests inject, from the npm registry.
+AXE_CORE = "axe-core@4.14.1"
+NPM_PREFIX = ROOT / ".cache" / "npm"
+AXE_SCRIPT = NPM_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def run(*command: str | Path) -> None:
@@ -56,16 +60,32 @@ def ensure_chromium() -> None:
     """The browser tests drive Debian's Chromium; install it when it is missing."""
     if find_chromium():
         return
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        sys.exit("The browser tests need Chromium: install Debian's package "
-                 "(sudo apt-get install chromium) and run this again.")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-qq"],
-                    ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"]):
-        print("+", " ".join(command), file=sys.stderr, flush=True)
-        subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
+    apt_install("chromium")
     if not find_chromium():
         sys.exit("Chromium was installed but is not on PATH")
+
+
+def apt_install(*packages: str) -> None:
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        sys.exit(f"The browser tests need {', '.join(packages)}: install Debian's package "
+                 f"(sudo apt-get install {' '.join(packages)}) and run this again.")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update", "-qq"],
+                    ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]):
+        print("+", " ".join(command), file=sys.stderr, flush=True)
+        subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
+
+
+def ensure_axe() -> None:
+    """axe-core for the accessibility test, pinned, in .cache/npm (git ignores it)."""
+    version = AXE_CORE.rpartition("@")[2]
+    package = AXE_SCRIPT.parent / "package.json"
+    if AXE_SCRIPT.exists() and f'"version": "{version}"' in package.read_text():
+        return
+    if not shutil.which("npm"):
+        apt_install("npm")
+    run("npm", "install", "--prefix", NPM_PREFIX, "--no-save", "--no-audit", "--no-fund",
+        "--loglevel=error", AXE_CORE)
 
 
 def serve(extra: list[str]) -> None:
@@ -78,6 +98,7 @@ def serve(extra: list[str]) -> None:
 def test(extra: list[str]) -> None:
     ensure_venv("requirements-dev.txt")
     ensure_chromium()
+    ensure_axe()
     os.chdir(ROOT)
     os.execv(PYTHON, [str(PYTHON), "-m", "pytest", *extra])
 

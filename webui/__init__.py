@@ -14,7 +14,7 @@ from flask import Flask
 
 from index.settings import load_settings
 from search import Archive, Limits
-from webui import api, docs, errors, http, ui, writes
+from webui import api, docs, errors, http, security, ui, writes
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -32,5 +32,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     http.init_app(app)
     ui.init_app(app)
+    security.init_app(app)
     writes.init_app(app)
     return app

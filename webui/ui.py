@@ -1,24 +1,30 @@
 """The HTML pages: the same search function and parameters as the API, rendered as pages.
 
-Every results page has a JSON twin (the same query string on /api/v1/search).
-Templates are auto-escaped; the only HTML that is marked safe is highlighted
-text, and only through the `marked` filter, which sanitises it again.
+Every results page links to its twins: the same query string on /api/v1/search
+as JSON, Atom and CSV. Templates are auto-escaped; the only HTML that is marked
+safe is highlighted text, and only through the `marked` filter, which sanitises
+it again. Everything works without JavaScript: filters, dates and pages are
+plain links and GET forms; static/morgue.js only adds to them.
 """
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
-from flask import Blueprint, Flask, render_template, request, url_for
+from flask import Blueprint, Flask, render_template, request
 from markupsafe import Markup
 
 from index.errors import BadRequest
 from search import get_article, get_related, run_search
+from search.request import MAX_RESULT_DEPTH
 from search.sanitize import clean_highlight
+from webui import links
 from webui.context import archive, limits, raw_args, search_request
 
 bp = Blueprint("ui", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static")
 ACTOR_KINDS = {"person": "People", "organization": "Organisations", "place": "Places"}
+ACTOR_KIND = {"person": "Person", "organization": "Organisation", "place": "Place"}
+# What the sidebar and the timeline draw; a URL that names its own `facets` keeps them.
+PAGE_FACETS = "source,person,organization,place,tag,published"
+ACTOR_FACETS = "person,organization,place,source,published"
 
 
 @bp.get("/")
@@ -33,13 +39,15 @@ def search():
         return render_template("search.html", response=None, health=archive().health(),
                                error={"message": "Type what you are looking for, "
                                                  "or * to browse every article."})
+    args = raw_args()
     try:
-        response = run_search(archive(), search_request(), limits())
+        response = run_search(archive(), search_request(**{"facets": [PAGE_FACETS], **args}),
+                              limits())
     except BadRequest as exc:
         return render_template("search.html", response=None, error=exc.to_dict(),
                                health=None), 400
     return render_template("search.html", response=response, error=None, health=None,
-                           json_url=json_twin(raw_args()))
+                           twins=links.twins(args))
 
 
 SYNTAX_EXAMPLES = (
@@ -80,43 +88,26 @@ def article(article_id: str):
 
 @bp.get("/actors/<kind>/<path:name>")
 def actor(kind: str, name: str):
+    """Every article about one actor, newest first, with its timeline and its company."""
     if kind not in ACTOR_KINDS:
         raise BadRequest(f"kind must be one of {', '.join(ACTOR_KINDS)} (got {kind!r})",
                          param="kind")
     args = raw_args()
-    args["q"] = args.get("q") or ["*"]
-    args[kind] = [name]
+    args.update(q=args.get("q") or ["*"], sort=args.get("sort") or ["newest"])
+    args[kind] = args.get(kind, []) + [name]
+    args.setdefault("facets", [ACTOR_FACETS])
+    args.setdefault("facet_size", ["11"])  # ten others once the actor itself is left out
     response = run_search(archive(), search_request(**args), limits())
-    return render_template("search.html", response=response, error=None, health=None,
-                           actor={"kind": kind, "name": name}, json_url=json_twin(args))
+    return render_template("actor.html", response=response, twins=links.twins(args),
+                           actor={"kind": kind, "name": name},
+                           company=co_occurring(response["facets"], kind, name))
 
 
-def url_with(changes: dict | None = None, drop: tuple[str, ...] = ("page",)) -> str:
-    """This page's URL with some parameters replaced (a None value removes one).
-
-    Changing what is searched sends the reader back to page 1, so `page` is
-    dropped unless the change sets it.
-    """
-    changes = changes or {}
-    args = [(k, v) for k, v in request.args.items(multi=True)
-            if k not in changes and k not in drop]
-    for key, value in changes.items():
-        for item in value if isinstance(value, (list, tuple)) else [value]:
-            if item is not None:
-                args.append((key, str(item)))
-    return request.path + ("?" + urlencode(args) if args else "")
-
-
-def toggle_filter(name: str, value: str) -> str:
-    """The URL that adds this filter value, or removes it if it is already set."""
-    current = request.args.getlist(name)
-    return url_with({name: [v for v in current if v != value] if value in current
-                     else current + [value]})
-
-
-def json_twin(args: dict[str, list[str]]) -> str:
-    """The API URL that answers the same search as this page."""
-    return url_for("api.search") + "?" + urlencode(args, doseq=True)
+def co_occurring(facets: dict, kind: str, name: str, size: int = 10) -> dict[str, list[dict]]:
+    """The people, organisations and places most often in the same stories, the actor left out."""
+    return {other: [item for item in facets.get(other, [])
+                    if not (other == kind and item["value"].casefold() == name.casefold())][:size]
+            for other in ACTOR_KINDS}
 
 
 def init_app(app: Flask) -> None:
@@ -135,5 +126,13 @@ def init_app(app: Flask) -> None:
         text = f"{int(dom)} {months[int(month) - 1]} {year}"
         return f"{text}, {clock[:5]} UTC" if with_time and clock else text
 
-    app.jinja_env.globals.update(url_with=url_with, toggle_filter=toggle_filter,
-                                 actor_kinds=ACTOR_KINDS)
+    @app.template_filter("number")
+    def number(value: int) -> str:
+        return f"{value:,}"
+
+    app.jinja_env.globals.update(
+        {name: getattr(links, name) for name in (
+            "url_with", "this_path", "toggle_filter", "visible_filters", "without_filters",
+            "date_presets", "twins", "timeline_for", "copies_url", "web_url")},
+        actor_kinds=ACTOR_KINDS, actor_kind=ACTOR_KIND, filter_names=links.FILTER_NAMES,
+        max_result_depth=MAX_RESULT_DEPTH)
