@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from index.store import fsync_dir
+
 DIRECTORY = "journal"
 ENTRIES = "entries.ndjson"
 APPEND_LOCK = "append.lock"
@@ -56,14 +58,6 @@ class Entry:
 
 def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def final_ops(entries: Iterable[Entry]) -> dict[str, Entry]:
@@ -98,7 +92,7 @@ class Journal:
         created = not self.directory.exists()
         self.directory.mkdir(parents=True, exist_ok=True)
         if created:
-            _fsync_dir(self.directory.parent)
+            fsync_dir(self.directory.parent)
         with open(self.directory / APPEND_LOCK, "a") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)  # released when the handle closes
             yield
@@ -119,7 +113,7 @@ class Journal:
                 handle.flush()
                 os.fsync(handle.fileno())
             if new_file:
-                _fsync_dir(self.directory)
+                fsync_dir(self.directory)
         return entries
 
     def _repair_tail(self, handle) -> int:

@@ -62,7 +62,8 @@ class Generation:
         return int(self.manifest.get(JOURNAL_SEQ) or 0)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in `path` survive a crash (the directory entry itself)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -78,7 +79,7 @@ def write_json_atomically(path: Path, data: dict | str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def live_name(index_dir: Path) -> str | None:
