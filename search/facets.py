@@ -11,11 +11,12 @@ count then name (the histogram in time order, with empty buckets).
 from __future__ import annotations
 
 import calendar
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
 from whoosh.searching import Searcher
 
 from index import schema
@@ -59,21 +60,82 @@ def column_values(searcher: Searcher, field: str) -> list:
     return cache[field]
 
 
-def _count(values: list, docs: Iterable[int], multi: bool, clusters: list | None) -> Counter:
-    counts: Counter = Counter()
-    if clusters is None:
-        for doc in docs:
-            if multi:
-                counts.update(values[doc])
-            elif values[doc]:
-                counts[values[doc]] += 1
-        return counts
-    stories: dict[str, set] = defaultdict(set)
-    for doc in docs:
-        for value in (values[doc] if multi else (values[doc],)):
-            if value:
-                stories[value].add(clusters[doc])
-    return Counter({value: len(members) for value, members in stories.items()})
+@dataclass(frozen=True)
+class _Stories:
+    codes: np.ndarray  # each document's story as a small integer (equal for copies)
+    code_of: dict[str, int]
+    by_story: np.ndarray  # document numbers ordered by story code
+    starts: np.ndarray  # where each code's documents start in by_story
+
+
+def _stories(searcher: Searcher) -> _Stories:
+    cache = searcher.__dict__.setdefault("_morgue_coded", {})
+    if "stories" not in cache:
+        code_of: dict[str, int] = {}
+        codes = np.array([code_of.setdefault(c, len(code_of))
+                          for c in column_values(searcher, schema.CLUSTER)], dtype=np.int64)
+        by_story = np.argsort(codes, kind="stable")
+        starts = np.searchsorted(codes[by_story], np.arange(len(code_of) + 1))
+        cache["stories"] = _Stories(codes, code_of, by_story, starts)
+    return cache["stories"]
+
+
+def cluster_codes(searcher: Searcher) -> np.ndarray:
+    """Each document's story as a small integer (equal for syndicated copies)."""
+    return _stories(searcher).codes
+
+
+def story_members(searcher: Searcher, cluster: str) -> np.ndarray:
+    """The documents of one story (deleted ones included: the caller knows which are live)."""
+    stories = _stories(searcher)
+    code = stories.code_of.get(cluster)
+    if code is None:
+        return np.zeros(0, dtype=np.int64)
+    return stories.by_story[stories.starts[code]:stories.starts[code + 1]]
+
+
+@dataclass(frozen=True)
+class _Coded:
+    """A column as numbers: (document, value code) pairs, and each code's value."""
+
+    docs: np.ndarray
+    codes: np.ndarray
+    labels: list[str]
+
+
+def _coded(searcher: Searcher, field: str, multi: bool) -> _Coded:
+    """The column `field` coded once per searcher, so counting is numpy's bincount."""
+    cache = searcher.__dict__.setdefault("_morgue_coded", {})
+    if field not in cache:
+        codes: dict[str, int] = {}
+        pair_docs, pair_codes = [], []
+        for doc, value in enumerate(column_values(searcher, field)):
+            for item in (value if multi else (value,)):
+                if item:
+                    pair_docs.append(doc)
+                    pair_codes.append(codes.setdefault(item, len(codes)))
+        cache[field] = _Coded(np.array(pair_docs, dtype=np.int64),
+                              np.array(pair_codes, dtype=np.int64), list(codes))
+    return cache[field]
+
+
+def _count(coded: _Coded, docs: np.ndarray, size: int, clusters: np.ndarray | None,
+           searcher: Searcher) -> Counter:
+    """Counts of the values of `docs` (distinct stories when `clusters` is given); with a
+    size, only the values that can make the top `size` (every tie at the boundary kept)."""
+    member = np.zeros(searcher.doc_count_all(), dtype=bool)
+    member[docs] = True
+    chosen = member[coded.docs]
+    codes = coded.codes[chosen]
+    if clusters is not None and len(codes):
+        stories = np.unique(codes * (int(clusters.max()) + 1) + clusters[coded.docs[chosen]])
+        codes = stories // (int(clusters.max()) + 1)
+    counts = np.bincount(codes, minlength=len(coded.labels)) if len(codes) else np.zeros(0)
+    present = np.flatnonzero(counts)
+    if size and len(present) > size:
+        bound = np.partition(counts[present], len(present) - size)[len(present) - size]
+        present = present[counts[present] >= bound]
+    return Counter({coded.labels[code]: int(counts[code]) for code in present})
 
 
 # -- the published histogram ------------------------------------------------------------------
@@ -152,13 +214,14 @@ def compute(searcher: Searcher, names: tuple[str, ...], docs: Iterable[int], *,
             size: int, interval: str, stories: bool,
             filters: tuple[tuple[str, str], ...]) -> tuple[dict, str | None]:
     """Every requested facet over `docs`; also the histogram interval that was used."""
-    docs = list(docs)
-    clusters = column_values(searcher, schema.CLUSTER) if stories else None
+    if not isinstance(docs, np.ndarray):
+        docs = np.fromiter(docs, dtype=np.int64)
+    clusters = cluster_codes(searcher) if stories else None
     facets, used_interval = {}, None
     for name in names:
         facet = FACETS[name]
-        values = column_values(searcher, facet.field)
-        counts = _count(values, docs, facet.kind == MULTI, clusters)
+        coded = _coded(searcher, facet.field, facet.kind == MULTI)
+        counts = _count(coded, docs, 0 if facet.kind == HISTOGRAM else size, clusters, searcher)
         if facet.kind == HISTOGRAM:
             used_interval, facets[name] = histogram(counts, interval)
         else:

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 from whoosh import query
 
+from search.tokens import fast_tokens
+
 
 HEAD_CHARS = 10_000  # analysed in full: longer than most news stories (~1 ms per 1,000)
 LONG_WORD = 60  # a "word" longer than this (a URL, a table row) may be cut
@@ -114,6 +116,9 @@ def wanted(hit, fields: tuple[str, ...], parts: QueryParts) -> list[Wanted]:
 
 def tokens_of(analyzer, text: str, start: int, end: int) -> list[tuple[int, str, int, int]]:
     """(position, analysed text, start, end) of each token of text[start:end], stops removed."""
+    fast = fast_tokens(analyzer, text[start:end], start)
+    if fast is not None:
+        return fast
     return [(t.pos, t.text, t.startchar, t.endchar)
             for t in analyzer(text[start:end], positions=True, chars=True, mode="index",
                               start_char=start)]

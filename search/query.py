@@ -14,7 +14,6 @@ from whoosh import query
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
-from index import schema
 from index.errors import BadRequest
 from search import parsing, ranking
 from search.dates import DateError, Period, bounds

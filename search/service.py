@@ -10,16 +10,15 @@ import html
 import time
 from datetime import datetime, timezone
 
-from whoosh import query
+import numpy as np
 from whoosh.util.times import long_to_datetime
 
 from index import schema
 from index.dates import format_utc
 from index.errors import BadRequest, NotFound
 from search import cursor as cursors
-from search import explain, facets, feedback, ordering
+from search import explain, facets, feedback, ordering, vector_pages, vectorized
 from search.archive import Archive
-from search.docsets import matching
 from search.highlight import Highlighters, lede, mark_words
 from search.limits import Budget, Limits, checked_query, matching_within
 from search.manifest import index_manifest, results_hash
@@ -45,7 +44,8 @@ def request_now(request: SearchRequest) -> datetime:
 def cluster_info(searcher, article) -> dict:
     """The story this article belongs to: how many copies, which other outlets, first seen."""
     cluster = article.cluster or article.id
-    members = matching(searcher, query.Term(schema.CLUSTER, cluster))
+    members = [doc for doc in facets.story_members(searcher, cluster).tolist()
+               if not searcher.reader().is_deleted(doc)]
     sources = facets.column_values(searcher, schema.SOURCE)
     dated = facets.column_values(searcher, schema.DATED)
     published = ordering.raw_column(searcher, schema.PUBLISHED)
@@ -64,19 +64,30 @@ def run_search(archive: Archive, request: SearchRequest, limits: Limits = Limits
         suggestion = suggest_query(searcher, request.q, q) if request.q != "*" else None
         allowed = build_filter(request, searcher)
         q = feedback.expand(searcher, q, request, allowed)  # RM3 for sentence-like queries
-        docs = matching_within(searcher, q, budget)
-        if allowed is not None:
-            docs &= allowed
-        clusters = facets.column_values(searcher, schema.CLUSTER)
-        total_copies = len(docs)
-        total = len({clusters[doc] for doc in docs}) if request.collapse == "cluster" \
-            else total_copies
         index_state = f"{archive.generation.name}/{searcher.doc_count_all()}"
         after = cursors.decode(request, index_state) if request.cursor else None
-        if after is not None or request.recency:
-            page = ordering.walked_page(searcher, q, docs, request, after, budget)
+        evaluation = None if request.recency else vectorized.evaluate(searcher, q)
+        if evaluation is not None:
+            docs, scores = evaluation.scored.docs, evaluation.scored.scores
+            if allowed is not None:
+                keep = np.isin(docs, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
+                docs, scores = docs[keep], scores[keep]
+            total_copies = len(docs)
+            total = vector_pages.count_stories(searcher, docs) \
+                if request.collapse == "cluster" else total_copies
+            page = vector_pages.vector_page(searcher, q, evaluation, docs, scores, request, after)
         else:
-            page = ordering.plain_page(searcher, q, docs, request, total, budget)
+            docs = matching_within(searcher, q, budget)
+            if allowed is not None:
+                docs &= allowed
+            clusters = facets.column_values(searcher, schema.CLUSTER)
+            total_copies = len(docs)
+            total = len({clusters[doc] for doc in docs}) if request.collapse == "cluster" \
+                else total_copies
+            if after is not None or request.recency:
+                page = ordering.walked_page(searcher, q, docs, request, after, budget)
+            else:
+                page = ordering.plain_page(searcher, q, docs, request, total, budget)
         hits, ids = _materialise(searcher, q, request, page)
         found_facets, interval = _facets(searcher, request, docs, budget)
         diagnosis = explain.diagnose(searcher, request, q, allowed) if not total else None

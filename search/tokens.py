@@ -1,0 +1,103 @@
+"""Analysing text for highlighting without Whoosh's token generators: same tokens, fewer steps.
+
+Marking a snippet re-reads each shown body with its field's analyzer. Whoosh
+runs that as a chain of generators passing one mutable Token object along:
+about ten Python calls per word. The analyzers of index/analysis.py are all
+a regex tokenizer (plain, or one per comma-separated value with a position
+gap) followed by lower-casing, accent folding, stop words and a stemmer, so
+the chain can be replayed as one loop over the regex matches with the very
+same objects (the tokenizer's expression, the stop list, the stemmer's cached
+function, the character map). An analyzer of any other shape returns None and
+Whoosh's own chain is used. tests/test_highlight.py compares both on real text.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from whoosh.analysis import (CharsetFilter, CompositeAnalyzer, LowercaseFilter, RegexTokenizer,
+                             StemFilter, StopFilter)
+
+from index.analysis import ValuesTokenizer
+
+Token = tuple[int, str, int, int]  # position, analysed text, start char, end char
+MEMO_WORDS = 100_000  # written forms remembered per analyzer (then forgotten at once)
+_UNSEEN = object()
+_PLANS: dict[int, tuple[object, Callable | None]] = {}
+
+
+def _step(item) -> Callable[[str], str | None] | None:
+    """One filter as a function of a word: the new word, or None when it is dropped."""
+    if type(item) is LowercaseFilter:
+        return str.lower
+    if type(item) is CharsetFilter:
+        charmap = item.charmap
+        return lambda word: word.translate(charmap)
+    if type(item) is StopFilter and item.renumber:
+        stops, low, high = item.stops, item.min, item.max
+        return lambda word: word if (len(word) >= low and (high is None or len(word) <= high)
+                                     and word not in stops) else None
+    if type(item) is StemFilter:
+        stem, ignore = item._stem, item.ignore
+        return lambda word: word if word in ignore else stem(word)
+    return None
+
+
+def _plan(analyzer) -> Callable[[str, int], list[Token]] | None:
+    if not isinstance(analyzer, CompositeAnalyzer):
+        return None
+    tokenizer, *filters = analyzer.items
+    steps = [_step(item) for item in filters]
+    if any(step is None for step in steps):
+        return None
+    if type(tokenizer) is RegexTokenizer and not tokenizer.gaps:
+        separator, gap, expression = None, 0, tokenizer.expression
+    elif type(tokenizer) is ValuesTokenizer and type(tokenizer.words) is RegexTokenizer \
+            and not tokenizer.words.gaps:
+        separator, gap, expression = tokenizer.separator, tokenizer.gap, tokenizer.words.expression
+    else:
+        return None
+    renumbers = any(type(item) is StopFilter for item in filters)
+    memo: dict[str, str | None] = {}  # each written form's analysed form (None: a stop word)
+
+    def tokens(text: str, start_char: int) -> list[Token]:
+        out: list[Token] = []
+        kept = None  # StopFilter numbers kept words on from the first one's own position
+        next_pos, offset = 0, start_char
+        for piece in (text.split(separator) if separator is not None else (text,)):
+            number = -1
+            for number, match in enumerate(expression.finditer(piece)):
+                raw = match.group(0)
+                word = memo.get(raw, _UNSEEN)
+                if word is _UNSEEN:
+                    word = raw
+                    for step in steps:
+                        word = step(word)
+                        if word is None:
+                            break
+                    if len(memo) >= MEMO_WORDS:
+                        memo.clear()
+                    memo[raw] = word
+                if word is None:
+                    continue
+                pos = next_pos + number
+                if renumbers:
+                    pos = kept = pos if kept is None else kept + 1
+                out.append((pos, word, offset + match.start(), offset + match.end()))
+            if number >= 0:  # ValuesTokenizer: the next value starts `gap` after this one's last
+                next_pos += number + gap
+            if separator is not None:
+                offset += len(piece) + len(separator)
+        return out
+
+    return tokens
+
+
+def fast_tokens(analyzer, text: str, start_char: int) -> list[Token] | None:
+    """The analyzer's (position, text, start, end) tokens of `text`, or None for Whoosh's way."""
+    key = id(analyzer)
+    cached = _PLANS.get(key)
+    if cached is None or cached[0] is not analyzer:
+        cached = (analyzer, _plan(analyzer))
+        _PLANS[key] = cached
+    plan = cached[1]
+    return plan(text, start_char) if plan is not None else None

@@ -1,0 +1,276 @@
+"""Flat queries scored over whole posting lists with numpy: Whoosh's BM25F numbers, in bulk.
+
+Whoosh scores a match by walking a tree of matcher objects one posting at a
+time, in Python: for a common word searched in four fields that is tens of
+thousands of method calls per query, done twice (once to count, once to rank).
+The queries people type most are words in several fields joined by AND, OR and
+NOT, with date and filter sets. For those, this module reads each term's
+posting list block by block, computes every posting's BM25F part at once
+(`bm25` below is Whoosh's formula, on Whoosh's own idf, average and encoded
+field lengths) and adds the parts with numpy. Every match is scored, so there
+is no block skipping and no early stop to get wrong.
+
+Any other query (phrases, wildcards, fuzzy words, feedback's weighted unions,
+coordination bonuses) gets `None` and goes Whoosh's way. Scores equal
+Whoosh's up to float rounding in the order of additions; tests/test_vectorized.py
+compares the rankings with Whoosh's on real queries.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.matching import ListMatcher
+from whoosh.searching import Searcher
+from whoosh.util.numlists import delta_decode
+from whoosh.util.numeric import byte_to_length
+
+from search.docsets import DocSet
+
+EMPTY_IDS = np.zeros(0, dtype=np.int64)
+EMPTY_SCORES = np.zeros(0, dtype=np.float64)
+# Decoded posting lists kept per searcher, counted in postings (12 bytes each).
+CACHE_POSTINGS = 2_000_000
+_BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Matching documents (global numbers, ascending, unique) and each one's score."""
+
+    docs: np.ndarray
+    scores: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Leaf:
+    """A Term node's postings with their scores: kept to tell which terms a hit matched."""
+
+    field: str
+    text: bytes
+    docs: np.ndarray
+
+
+class Unsupported(Exception):
+    """The query has a node this module does not score; Whoosh must."""
+
+
+def _cache(searcher: Searcher) -> dict:
+    return searcher.__dict__.setdefault("_morgue_vectorized", {"postings": {}, "size": 0,
+                                                               "lengths": {}, "live": None})
+
+
+def _leaves(searcher: Searcher) -> list[tuple[Searcher, int]]:
+    return [(searcher, 0)] if searcher.is_atomic() else list(searcher.leaf_searchers())
+
+
+def _raw_postings(reader, field: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """(segment document numbers, weights) of one term in one segment, deleted ones included."""
+    matcher = reader._terms.matcher(field, text, reader.schema[field].format)
+    if isinstance(matcher, W3LeafMatcher):
+        ids: list = []
+        weights: list = []
+        while matcher.is_active():  # whole blocks: Whoosh 2.7's block layout, read as Whoosh does
+            if matcher._data is None:
+                matcher._read_data()
+            raw_ids = matcher._data[0]
+            ids.extend(raw_ids if matcher._byteids else delta_decode(raw_ids))
+            matcher._read_weights()
+            weights.extend(matcher._weights)
+            matcher._next_block()
+        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+    if isinstance(matcher, ListMatcher) or hasattr(matcher, "all_ids"):
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+    raise Unsupported(type(matcher).__name__)
+
+
+def _lengths(searcher: Searcher, leaf: Searcher, field: str) -> np.ndarray:
+    """Every document's encoded length of `field` in this segment, decoded as Whoosh does."""
+    cache = _cache(searcher)["lengths"]
+    key = (id(leaf), field)
+    if key not in cache:
+        perdoc = leaf.reader()._perdoc
+        column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+        if column is None:
+            cache[key] = np.ones(leaf.doc_count_all(), dtype=np.float64)
+        else:
+            cache[key] = _BYTE_LENGTHS[np.fromiter(iter(column), dtype=np.uint8,
+                                                   count=leaf.doc_count_all())]
+    return cache[key]
+
+
+def _live_mask(searcher: Searcher) -> np.ndarray | None:
+    """False for deleted documents (global numbers), or None when none is deleted."""
+    cache = _cache(searcher)
+    if cache["live"] is None:
+        reader = searcher.reader()
+        if not reader.has_deletions():
+            cache["live"] = False
+        else:
+            live = np.zeros(reader.doc_count_all(), dtype=bool)
+            live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+            cache["live"] = live
+    return cache["live"] if cache["live"] is not False else None
+
+
+def term_postings(searcher: Searcher, field: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """(global document numbers, BM25F part without the query boost) of one term."""
+    cache = _cache(searcher)
+    key = (field, text)
+    found = cache["postings"].get(key)
+    if found is not None:
+        return found
+    weighting = searcher.weighting
+    scorable = searcher.schema[field].scorable
+    idf = searcher.idf(field, text)
+    avgfl = searcher.avg_field_length(field) or 1
+    parts_ids, parts_scores = [], []
+    for leaf, offset in _leaves(searcher):
+        reader = leaf.reader()
+        if (field, text) not in reader:
+            continue
+        ids, weights = _raw_postings(reader, field, text)
+        if scorable:
+            lengths = _lengths(searcher, leaf, field)[ids]
+            b, k1 = weighting.B, weighting.K1
+            scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
+        else:
+            scores = weights
+        parts_ids.append(ids + offset)
+        parts_scores.append(scores)
+    if not parts_ids:
+        found = (EMPTY_IDS, EMPTY_SCORES)
+    else:
+        docs, scores = np.concatenate(parts_ids), np.concatenate(parts_scores)
+        live = _live_mask(searcher)
+        if live is not None:
+            keep = live[docs]
+            docs, scores = docs[keep], scores[keep]
+        found = (docs, scores)
+    if cache["size"] + len(found[0]) > CACHE_POSTINGS:
+        cache["postings"].clear()
+        cache["size"] = 0
+    cache["postings"][key] = found
+    cache["size"] += len(found[0])
+    return found
+
+
+def _union(parts: list[Scored]) -> Scored:
+    parts = [p for p in parts if len(p.docs)]
+    if not parts:
+        return Scored(EMPTY_IDS, EMPTY_SCORES)
+    if len(parts) == 1:
+        return parts[0]
+    docs, where = np.unique(np.concatenate([p.docs for p in parts]), return_inverse=True)
+    scores = np.bincount(where, weights=np.concatenate([p.scores for p in parts]),
+                         minlength=len(docs))
+    return Scored(docs, scores)
+
+
+def _intersection(parts: list[Scored]) -> Scored:
+    parts = sorted(parts, key=lambda p: len(p.docs))  # rarest first: each step only shrinks
+    result = parts[0]
+    for part in parts[1:]:
+        docs, mine, theirs = np.intersect1d(result.docs, part.docs, assume_unique=True,
+                                            return_indices=True)
+        result = Scored(docs, result.scores[mine] + part.scores[theirs])
+        if not len(docs):
+            break
+    return result
+
+
+def _without(positive: Scored, negative: Scored) -> Scored:
+    keep = ~np.isin(positive.docs, negative.docs, assume_unique=True)
+    return Scored(positive.docs[keep], positive.scores[keep])
+
+
+def _every(searcher: Searcher, boost: float) -> Scored:
+    docs = np.arange(searcher.doc_count_all(), dtype=np.int64)
+    live = _live_mask(searcher)
+    if live is not None:
+        docs = docs[live]
+    return Scored(docs, np.full(len(docs), float(boost)))
+
+
+class _Evaluator:
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.leaves: list[_Leaf] = []
+
+    def run(self, node: query.Query, positive: bool = True) -> Scored:
+        if isinstance(node, query.Term):
+            return self._term(node, positive)
+        if isinstance(node, DocSet):
+            docs = np.array(sorted(node.members), dtype=np.int64)
+            return Scored(docs, np.zeros(len(docs)))
+        if type(node) is query.Every and node.fieldname is None:
+            return _every(self.searcher, node.boost)
+        if node is query.NullQuery or isinstance(node, query.NullQuery.__class__):
+            return Scored(EMPTY_IDS, EMPTY_SCORES)
+        if type(node) is query.AndNot:
+            return self._boosted(node, _without(self.run(node.a, positive),
+                                                self.run(node.b, False)))
+        if type(node) is query.And:
+            positives = [c for c in node.subqueries if not isinstance(c, query.Not)]
+            negatives = [c.query for c in node.subqueries if isinstance(c, query.Not)]
+            if not positives:
+                raise Unsupported("a NOT alone")
+            result = _intersection([self.run(c, positive) for c in positives])
+            for negative in negatives:
+                # Whoosh matches a NOT inside AND with an InverseMatcher scoring 1.0 a document.
+                result = _without(result, self.run(negative, False))
+                result = Scored(result.docs, result.scores + 1.0)
+            return self._boosted(node, result)
+        if type(node) is query.Or and not getattr(node, "scale", None) \
+                and not getattr(node, "minmatch", 0):
+            return self._boosted(node, _union([self.run(c, positive) for c in node.subqueries]))
+        raise Unsupported(type(node).__name__)
+
+    def _boosted(self, node: query.Query, scored: Scored) -> Scored:
+        boost = getattr(node, "boost", 1.0)
+        return scored if boost == 1.0 else Scored(scored.docs, scored.scores * boost)
+
+    def _term(self, node: query.Term, positive: bool) -> Scored:
+        schema = self.searcher.schema
+        if node.fieldname not in schema:
+            return Scored(EMPTY_IDS, EMPTY_SCORES)
+        try:
+            text = schema[node.fieldname].to_bytes(node.text)
+        except ValueError:
+            return Scored(EMPTY_IDS, EMPTY_SCORES)
+        docs, scores = term_postings(self.searcher, node.fieldname, text)
+        if positive:
+            self.leaves.append(_Leaf(node.fieldname, text, docs))
+        return Scored(docs, scores * node.boost if node.boost != 1.0 else scores)
+
+
+@dataclass
+class Evaluation:
+    scored: Scored
+    leaves: list[_Leaf]
+
+    def matched_terms(self, docnum: int) -> set[tuple[str, bytes]]:
+        """The (field, term) pairs of the query this document matched, as Whoosh's hit says."""
+        out = set()
+        for leaf in self.leaves:
+            at = np.searchsorted(leaf.docs, docnum)
+            if at < len(leaf.docs) and leaf.docs[at] == docnum:
+                out.add((leaf.field, leaf.text))
+        return out
+
+
+def evaluate(searcher: Searcher, q: query.Query) -> Evaluation | None:
+    """Every match of `q` with its score, or None when Whoosh has to do it."""
+    evaluator = _Evaluator(searcher)
+    try:
+        scored = evaluator.run(q)
+    except Unsupported:
+        return None
+    return Evaluation(scored, evaluator.leaves)
