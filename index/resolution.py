@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 
 from whoosh.index import FileIndex
 
-from index import clusters, schema
+from index import clusters, schema, segment_writer
 from index.columns import column
 
 MIN_SHARE = 0.8
@@ -63,7 +63,7 @@ def resolve_people(ix: FileIndex, commit) -> dict[str, str]:
         stored = [(reader.stored_fields(doc), clusters.decode(sketches[doc])) for doc in affected]
     if not affected:
         return aliases
-    writer = ix.writer()
+    writer = segment_writer.writer(ix)
     try:
         for fields, sketch in stored:
             article = schema.from_stored(fields)

@@ -25,7 +25,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
 from whoosh.writing import IndexWriter
 
-from index import clusters, posted, resolution, schema, store
+from index import clusters, posted, resolution, schema, segment_writer, store
 from index.article import Article, Problem, Record, Tally
 from index.columns import column
 from index.errors import IndexUnavailable, MorgueError
@@ -220,7 +220,7 @@ def rebuild(index_dir: Path, records: Iterable[Record], *, sources: list[str],
         try:
             ix = whoosh_index.open_dir(str(path))
             clusterer = clusters.Clusterer()
-            open_writer = lambda: ix.writer(limitmb=WRITER_MEMORY_MB)  # noqa: E731
+            open_writer = lambda: segment_writer.writer(ix, limitmb=WRITER_MEMORY_MB)  # noqa: E731
             written = _write(open_writer, records, previous, tally, replace_existing=False,
                              progress=progress, clusterer=clusterer, strict=strict)
             if not written:
@@ -315,8 +315,8 @@ def _update_live(index_dir: Path, records: Iterable[Record] | None, *,
         if records is None and journal_seq <= generation.journal_seq:
             return tally, generation
         ix = store.open_generation(generation)
-        open_writer = lambda: ix.writer(limitmb=WRITER_MEMORY_MB,  # noqa: E731
-                                        timeout=WRITE_LOCK_WAIT)
+        open_writer = lambda: segment_writer.writer(  # noqa: E731
+            ix, limitmb=WRITER_MEMORY_MB, timeout=WRITE_LOCK_WAIT)
         if records is None:  # journal entries only: look up just the ids they name
             entries = list(_journal_entries(journal, generation.journal_seq, journal_seq, set()))
             previous = _hashes_of(ix, {entry.id for entry in entries})

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from whoosh import query
 
-from search.tokens import fast_tokens
+from index.analysis_replay import fast_tokens
 
 
 HEAD_CHARS = 10_000  # analysed in full: longer than most news stories (~1 ms per 1,000)

@@ -2,7 +2,7 @@
 
 search/vectorized.py against Whoosh's matchers (match sets, scores, order),
 search/vector_pages.py against search/ordering.py (pages, cursors, stories),
-search/tokens.py against Whoosh's analyzer chains, and search/sanitize.py's
+index/analysis_replay.py against Whoosh's analyzer chains, and search/sanitize.py's
 shortcut against bleach. The slow path is reached by making `evaluate` say
 "unsupported", which is what it says for any query it does not handle.
 """
@@ -24,7 +24,7 @@ from search.marks import tokens_of
 from search.request import parse_request
 from search.sanitize import ALLOWED_TAGS, clean_highlight
 from search.service import request_now, run_search
-from search.tokens import fast_tokens
+from index.analysis_replay import fast_tokens
 from tests.conftest import build_index
 
 QUERIES = ["oil", "coffee prices brazil", "oil -gas", "*", "zinc OR copper",

@@ -1,14 +1,15 @@
-"""Analysing text for highlighting without Whoosh's token generators: same tokens, fewer steps.
+"""Our analyzers replayed without Whoosh's token generators: the same tokens, fewer steps.
 
-Marking a snippet re-reads each shown body with its field's analyzer. Whoosh
-runs that as a chain of generators passing one mutable Token object along:
-about ten Python calls per word. The analyzers of index/analysis.py are all
+Indexing analyses every text field, and marking a snippet re-reads each shown
+body with its field's analyzer. Whoosh runs that as a chain of generators
+passing one mutable Token object along: about ten Python calls per word. The analyzers of index/analysis.py are all
 a regex tokenizer (plain, or one per comma-separated value with a position
 gap) followed by lower-casing, accent folding, stop words and a stemmer, so
 the chain can be replayed as one loop over the regex matches with the very
 same objects (the tokenizer's expression, the stop list, the stemmer's cached
 function, the character map). An analyzer of any other shape returns None and
-Whoosh's own chain is used. tests/test_highlight.py compares both on real text.
+Whoosh's own chain is used. tests/test_fast_paths.py compares both on real and
+generated text.
 """
 from __future__ import annotations
 
