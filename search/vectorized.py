@@ -91,6 +91,49 @@ def _raw_postings(reader, field: str, text: bytes) -> tuple[np.ndarray, np.ndarr
     raise Unsupported(type(matcher).__name__)
 
 
+def _raw_values(reader, field: str, text: bytes) -> list[bytes]:
+    """Every posting's encoded value (positions) of one term in one segment, in id order."""
+    matcher = reader._terms.matcher(field, text, reader.schema[field].format)
+    values: list = []
+    if isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():
+            matcher._read_values()
+            values.extend(matcher._values)
+            matcher._next_block()
+        return values
+    while matcher.is_active():
+        values.append(matcher.value())
+        matcher.next()
+    return values
+
+
+def term_values(searcher: Searcher, field: str, text: bytes) -> list[bytes]:
+    """The encoded values of a term's postings, aligned with `term_postings`'s documents."""
+    cache = _cache(searcher)
+    key = ("values", field, text)
+    if key not in cache["postings"]:
+        values: list = []
+        for leaf, offset in _leaves(searcher):
+            if (field, text) in leaf.reader():
+                values.extend(_raw_values(leaf.reader(), field, text))
+        live = _live_mask(searcher)
+        if live is not None:
+            docs = np.concatenate([_raw_postings(leaf.reader(), field, text)[0] + offset
+                                   for leaf, offset in _leaves(searcher)
+                                   if (field, text) in leaf.reader()] or [EMPTY_IDS])
+            values = [v for v, keep in zip(values, live[docs].tolist()) if keep]
+        _remember(cache, key, values)
+    return cache["postings"][key]
+
+
+def _remember(cache: dict, key, value) -> None:
+    if cache["size"] + len(value) > CACHE_POSTINGS:
+        cache["postings"].clear()
+        cache["size"] = 0
+    cache["postings"][key] = value
+    cache["size"] += len(value)
+
+
 def _lengths(searcher: Searcher, leaf: Searcher, field: str) -> np.ndarray:
     """Every document's encoded length of `field` in this segment, decoded as Whoosh does."""
     cache = _cache(searcher)["lengths"]
@@ -154,11 +197,7 @@ def term_postings(searcher: Searcher, field: str, text: bytes) -> tuple[np.ndarr
             keep = live[docs]
             docs, scores = docs[keep], scores[keep]
         found = (docs, scores)
-    if cache["size"] + len(found[0]) > CACHE_POSTINGS:
-        cache["postings"].clear()
-        cache["size"] = 0
-    cache["postings"][key] = found
-    cache["size"] += len(found[0])
+    _remember(cache, key, found)
     return found
 
 
@@ -174,8 +213,9 @@ def _union(parts: list[Scored]) -> Scored:
     return Scored(docs, scores)
 
 
-def _intersection(parts: list[Scored]) -> Scored:
-    parts = sorted(parts, key=lambda p: len(p.docs))  # rarest first: each step only shrinks
+def _intersection(parts: list[Scored], keep_order: bool = False) -> Scored:
+    if not keep_order:
+        parts = sorted(parts, key=lambda p: len(p.docs))  # rarest first: each step only shrinks
     result = parts[0]
     for part in parts[1:]:
         docs, mine, theirs = np.intersect1d(result.docs, part.docs, assume_unique=True,
@@ -207,6 +247,8 @@ class _Evaluator:
     def run(self, node: query.Query, positive: bool = True) -> Scored:
         if isinstance(node, query.Term):
             return self._term(node, positive)
+        if type(node) is query.Phrase:
+            return self._phrase(node, positive)
         if isinstance(node, DocSet):
             docs = np.array(sorted(node.members), dtype=np.int64)
             return Scored(docs, np.zeros(len(docs)))
@@ -249,6 +291,60 @@ class _Evaluator:
         if positive:
             self.leaves.append(_Leaf(node.fieldname, text, docs))
         return Scored(docs, scores * node.boost if node.boost != 1.0 else scores)
+
+
+    def _phrase(self, node: query.Phrase, positive: bool) -> Scored:
+        """The words' intersection (scores added, as Whoosh's SpanNear2 does), kept where
+        the positions follow each other within the slop."""
+        schema = self.searcher.schema
+        field = schema[node.fieldname] if node.fieldname in schema else None
+        if field is None or not field.format or not field.format.supports("positions"):
+            raise Unsupported("a phrase Whoosh refuses")
+        try:
+            words = [field.to_bytes(word) for word in node.words]
+        except ValueError:
+            return Scored(EMPTY_IDS, EMPTY_SCORES)
+        reader = self.searcher.reader()
+        if not words or any((node.fieldname, word) not in reader for word in words):
+            return Scored(EMPTY_IDS, EMPTY_SCORES)
+        postings = [term_postings(self.searcher, node.fieldname, word) for word in words]
+        together = _intersection([Scored(*p) for p in postings], keep_order=True)
+        if not len(together.docs):
+            return together
+        found = [np.searchsorted(p[0], together.docs) for p in postings]
+        values = [term_values(self.searcher, node.fieldname, word) for word in words]
+        decode = field.format.decode_positions
+        keep = np.fromiter(
+            (_in_sequence([decode(values[w][found[w][i]]) for w in range(len(words))],
+                          node.slop)
+             for i in range(len(together.docs))), dtype=bool, count=len(together.docs))
+        docs = together.docs[keep]
+        if positive:
+            self.leaves.extend(_Leaf(node.fieldname, word, docs) for word in words)
+        scores = together.scores[keep]
+        return Scored(docs, scores * node.boost if node.boost != 1.0 else scores)
+
+
+def _in_sequence(positions: list[list[int]], slop: int) -> bool:
+    """Whoosh's SpanNear2 (ordered, mindist 1): each word 1..slop positions after the
+    span so far, which then grows to take it in."""
+    spans = {(pos, pos) for pos in positions[0]}
+    for following in positions[1:]:
+        grown = set()
+        for start, end in spans:
+            for pos in following:
+                if pos < start:
+                    continue
+                if pos > end + slop:
+                    break
+                if start <= pos <= end:  # overlapping: distance 0, below mindist
+                    continue
+                if 1 <= pos - end <= slop:
+                    grown.add((start, max(end, pos)))
+        if not grown:
+            return False
+        spans = grown
+    return True
 
 
 @dataclass
