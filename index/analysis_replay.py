@@ -2,12 +2,12 @@
 
 Indexing analyses every text field, and marking a snippet re-reads each shown
 body with its field's analyzer. Whoosh runs that as a chain of generators
-passing one mutable Token object along: about ten Python calls per word. The analyzers of index/analysis.py are all
-a regex tokenizer (plain, or one per comma-separated value with a position
-gap) followed by lower-casing, accent folding, stop words and a stemmer, so
-the chain can be replayed as one loop over the regex matches with the very
-same objects (the tokenizer's expression, the stop list, the stemmer's cached
-function, the character map). An analyzer of any other shape returns None and
+passing one mutable Token object along: about ten Python calls per word. The
+analyzers of index/analysis.py are all a regex tokenizer (plain, or one per
+comma-separated value with a position gap) followed by lower-casing, accent
+folding, stop words and a stemmer, so the chain can be replayed as one loop
+over the regex matches with the very same objects (the tokenizer's expression,
+the stop list, the stemmer's cached function, the character map). An analyzer of any other shape returns None and
 Whoosh's own chain is used. tests/test_fast_paths.py compares both on real and
 generated text.
 """
@@ -60,7 +60,7 @@ def _plan(analyzer) -> Callable[[str, int], list[Token]] | None:
     renumbers = any(type(item) is StopFilter for item in filters)
     memo: dict[str, str | None] = {}  # each written form's analysed form (None: a stop word)
 
-    def tokens(text: str, start_char: int) -> list[Token]:
+    def tokens(text: str, start_char: int, keep: frozenset[str] | None) -> list[Token]:
         out: list[Token] = []
         kept = None  # StopFilter numbers kept words on from the first one's own position
         next_pos, offset = 0, start_char
@@ -83,6 +83,8 @@ def _plan(analyzer) -> Callable[[str, int], list[Token]] | None:
                 pos = next_pos + number
                 if renumbers:
                     pos = kept = pos if kept is None else kept + 1
+                if keep is not None and word not in keep:
+                    continue
                 out.append((pos, word, offset + match.start(), offset + match.end()))
             if number >= 0:  # ValuesTokenizer: the next value starts `gap` after this one's last
                 next_pos += number + gap
@@ -93,12 +95,16 @@ def _plan(analyzer) -> Callable[[str, int], list[Token]] | None:
     return tokens
 
 
-def fast_tokens(analyzer, text: str, start_char: int) -> list[Token] | None:
-    """The analyzer's (position, text, start, end) tokens of `text`, or None for Whoosh's way."""
+def fast_tokens(analyzer, text: str, start_char: int,
+                keep: frozenset[str] | None = None) -> list[Token] | None:
+    """The analyzer's (position, text, start, end) tokens of `text`, or None for Whoosh's way.
+
+    With `keep`, only the tokens whose analysed text is in it (positions still count all).
+    """
     key = id(analyzer)
     cached = _PLANS.get(key)
     if cached is None or cached[0] is not analyzer:
         cached = (analyzer, _plan(analyzer))
         _PLANS[key] = cached
     plan = cached[1]
-    return plan(text, start_char) if plan is not None else None
+    return plan(text, start_char, keep) if plan is not None else None

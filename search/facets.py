@@ -22,6 +22,7 @@ from whoosh.searching import Searcher
 from index import schema
 from index.columns import column
 from index.errors import BadRequest
+from search.state_cache import cached
 
 SINGLE, MULTI, HISTOGRAM = "single", "multi", "histogram"
 INTERVALS = ("auto", "day", "week", "month", "year")
@@ -50,14 +51,13 @@ FACETS: dict[str, Facet] = {
 
 
 def column_values(searcher: Searcher, field: str) -> list:
-    """A column as a list by document number, read once per searcher (it dies with it)."""
-    cache = searcher.__dict__.setdefault("_morgue_columns", {})
-    if field not in cache:
+    """A column as a list by document number, read once per index state."""
+    def build() -> list:
         values = list(column(searcher.reader(), field))
         if field in schema.FACET_COLUMNS.values():
             values = [tuple(schema.facet_values(raw)) for raw in values]
-        cache[field] = values
-    return cache[field]
+        return values
+    return cached(searcher, ("column", field), build)
 
 
 @dataclass(frozen=True)
@@ -69,15 +69,14 @@ class _Stories:
 
 
 def _stories(searcher: Searcher) -> _Stories:
-    cache = searcher.__dict__.setdefault("_morgue_coded", {})
-    if "stories" not in cache:
+    def build() -> _Stories:
         code_of: dict[str, int] = {}
         codes = np.array([code_of.setdefault(c, len(code_of))
                           for c in column_values(searcher, schema.CLUSTER)], dtype=np.int64)
         by_story = np.argsort(codes, kind="stable")
         starts = np.searchsorted(codes[by_story], np.arange(len(code_of) + 1))
-        cache["stories"] = _Stories(codes, code_of, by_story, starts)
-    return cache["stories"]
+        return _Stories(codes, code_of, by_story, starts)
+    return cached(searcher, "stories", build)
 
 
 def cluster_codes(searcher: Searcher) -> np.ndarray:
@@ -105,8 +104,7 @@ class _Coded:
 
 def _coded(searcher: Searcher, field: str, multi: bool) -> _Coded:
     """The column `field` coded once per searcher, so counting is numpy's bincount."""
-    cache = searcher.__dict__.setdefault("_morgue_coded", {})
-    if field not in cache:
+    def build() -> _Coded:
         codes: dict[str, int] = {}
         pair_docs, pair_codes = [], []
         for doc, value in enumerate(column_values(searcher, field)):
@@ -114,9 +112,9 @@ def _coded(searcher: Searcher, field: str, multi: bool) -> _Coded:
                 if item:
                     pair_docs.append(doc)
                     pair_codes.append(codes.setdefault(item, len(codes)))
-        cache[field] = _Coded(np.array(pair_docs, dtype=np.int64),
-                              np.array(pair_codes, dtype=np.int64), list(codes))
-    return cache[field]
+        return _Coded(np.array(pair_docs, dtype=np.int64),
+                      np.array(pair_codes, dtype=np.int64), list(codes))
+    return cached(searcher, ("coded", field, multi), build)
 
 
 def _count(coded: _Coded, docs: np.ndarray, size: int, clusters: np.ndarray | None,

@@ -114,14 +114,21 @@ def wanted(hit, fields: tuple[str, ...], parts: QueryParts) -> list[Wanted]:
 
 # Finding marks in text --------------------------------------------------------
 
-def tokens_of(analyzer, text: str, start: int, end: int) -> list[tuple[int, str, int, int]]:
-    """(position, analysed text, start, end) of each token of text[start:end], stops removed."""
-    fast = fast_tokens(analyzer, text[start:end], start)
+def tokens_of(analyzer, text: str, start: int, end: int,
+              keep: frozenset[str] | None = None) -> list[tuple[int, str, int, int]]:
+    """(position, analysed text, start, end) of each token of text[start:end], stops removed;
+    with `keep`, only tokens whose analysed text is in it."""
+    fast = fast_tokens(analyzer, text[start:end], start, keep)
     if fast is not None:
         return fast
     return [(t.pos, t.text, t.startchar, t.endchar)
             for t in analyzer(text[start:end], positions=True, chars=True, mode="index",
-                              start_char=start)]
+                              start_char=start) if keep is None or t.text in keep]
+
+
+def _sought(want: Wanted) -> frozenset[str]:
+    """Every analysed word a mark can be made of: tokens of other words cannot matter."""
+    return want.words.union(*(words for words, _slop in want.phrases))
 
 
 def _phrase_end(tokens, i: int, rest: tuple[str, ...], slop: int, memo: dict) -> list | None:
@@ -222,8 +229,8 @@ def _scan_beyond(text: str, start: int, wants: list[Wanted], found: set) -> list
                 lo -= 1
             hi = cut_at_space(text, at + SCAN_CONTEXT)
             analysed += 1
-            window = [m for want in wants
-                      for m in marks_in(tokens_of(want.analyzer, text, lo, hi), want)]
+            window = [m for want in wants for m in
+                      marks_in(tokens_of(want.analyzer, text, lo, hi, _sought(want)), want)]
             if any(key in m.keys for m in window):
                 marks += window
                 found.update(k for m in window for k in m.keys)
@@ -236,7 +243,8 @@ def find_marks(text: str, wants: list[Wanted], head_chars: int = HEAD_CHARS) -> 
     if not wants or not text:
         return []
     head = cut_at_space(text, head_chars)
-    marks = [m for want in wants for m in marks_in(tokens_of(want.analyzer, text, 0, head), want)]
+    marks = [m for want in wants
+             for m in marks_in(tokens_of(want.analyzer, text, 0, head, _sought(want)), want)]
     if head < len(text):
         found = {k for m in marks for k in m.keys}
         marks += _scan_beyond(text, head, wants, found)

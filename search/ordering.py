@@ -29,6 +29,7 @@ from index.columns import column
 from search.facets import column_values
 from search.limits import Budget, search_within
 from search.request import SearchRequest
+from search.state_cache import cached
 
 UNDATED = 2 ** 63  # sorts after every real date in either direction
 RECENCY_DAYS = 30.0  # freshness falls to 1/e for an article 30 days older than the newest match
@@ -44,10 +45,8 @@ class Page:
 
 def raw_column(searcher: Searcher, field: str) -> list:
     """A datetime column as raw numbers (Whoosh's translation overflows on missing dates)."""
-    cache = searcher.__dict__.setdefault("_morgue_raw_columns", {})
-    if field not in cache:
-        cache[field] = list(column(searcher.reader(), field, translate=False))
-    return cache[field]
+    return cached(searcher, ("raw column", field),
+                  lambda: list(column(searcher.reader(), field, translate=False)))
 
 
 _SORT_FIELDS = {"newest": (schema.PUBLISHED, True), "oldest": (schema.PUBLISHED, False),

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import heapq
 import re
-import threading
 import time
 from bisect import bisect_left
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import dataclass, field
 
 from whoosh.searching import Searcher
@@ -29,6 +28,7 @@ from whoosh.support.charset import accent_map
 from index import schema
 from index.errors import BadRequest
 from search import facets
+from search.state_cache import cached
 
 MAX_PREFIX = 100  # characters: no name or word is longer; longer input is refused
 MAX_LIMIT = 50
@@ -36,7 +36,6 @@ MIN_WORD_LENGTH = 3  # shorter words complete nothing useful
 MIN_HEADLINES = 2  # a word in one headline only is mostly noise (a typo, a code)
 EXAMINED_PER_RESULT = 4  # words passed over (stop words, other forms) per result, at most
 SHORT_PREFIX = 2  # prefixes this short are answered once per vocabulary and remembered
-KEPT_STATES = 4  # index states whose vocabulary is kept (a commit makes a new state)
 NAME_KINDS = (("person", schema.PEOPLE), ("organization", schema.ORGANIZATIONS),
               ("place", schema.PLACES))
 _WORDS = re.compile(r"\w+")
@@ -110,27 +109,9 @@ def fold(text: str) -> str:
     return " ".join(_WORDS.findall(text))
 
 
-_kept: OrderedDict[tuple, Vocabulary] = OrderedDict()
-_building = threading.Lock()
-
-
 def vocabulary_of(searcher: Searcher) -> Vocabulary:
     """The vocabulary of the searcher's index state, built by the first thread that asks."""
-    cached = searcher.__dict__.get("_morgue_suggest")
-    if cached is not None:
-        return cached
-    # A segment never changes once written but for deletions, which only grow.
-    segments = [leaf.segment() for leaf, _ in searcher.reader().leaf_readers()]
-    state = tuple((segment.segment_id(), segment.deleted_count())
-                  for segment in segments if segment is not None)
-    with _building:  # one build per state, not one per thread
-        vocabulary = _kept.get(state)
-        if vocabulary is None:
-            vocabulary = _kept[state] = build_vocabulary(searcher)
-            while len(_kept) > KEPT_STATES:
-                _kept.popitem(last=False)
-    searcher.__dict__["_morgue_suggest"] = vocabulary
-    return vocabulary
+    return cached(searcher, "vocabulary", lambda: build_vocabulary(searcher))
 
 
 def build_vocabulary(searcher: Searcher) -> Vocabulary:

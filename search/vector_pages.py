@@ -18,6 +18,7 @@ from index import schema
 from search.facets import cluster_codes, column_values
 from search.ordering import UNDATED, Page, key_of, raw_column
 from search.request import SearchRequest
+from search.state_cache import cached
 from search.vectorized import Evaluation
 
 _LAST = np.iinfo(np.int64).max  # UNDATED (2**63) as an int64: after every real date
@@ -46,13 +47,6 @@ class VectorHit:
         return self.results.evaluation.matched_terms(self.docnum)
 
 
-def _cached(searcher: Searcher, name: str, build):
-    cache = searcher.__dict__.setdefault("_morgue_vector_pages", {})
-    if name not in cache:
-        cache[name] = build()
-    return cache[name]
-
-
 def _id_ranks(searcher: Searcher) -> tuple[np.ndarray, list[str]]:
     """Each document's place in article-id order, and the ids in that order."""
     def build():
@@ -61,7 +55,7 @@ def _id_ranks(searcher: Searcher) -> tuple[np.ndarray, list[str]]:
         ranks = np.empty(len(ids), dtype=np.int64)
         ranks[np.array(order, dtype=np.int64)] = np.arange(len(ids), dtype=np.int64)
         return ranks, [ids[doc] for doc in order]
-    return _cached(searcher, "ids", build)
+    return cached(searcher, "ids", build)
 
 
 def _date_keys(searcher: Searcher, sort: str) -> np.ndarray:
@@ -74,7 +68,7 @@ def _date_keys(searcher: Searcher, sort: str) -> np.ndarray:
             dated &= np.array([bool(d) for d in column_values(searcher, schema.DATED)])
         values = np.where(dated, raw, 0).astype(np.int64)
         return np.where(dated, -values if reverse else values, _LAST)
-    return _cached(searcher, f"dates:{sort}", build)
+    return cached(searcher, f"dates:{sort}", build)
 
 
 def count_stories(searcher: Searcher, docs: np.ndarray) -> int:

@@ -28,6 +28,7 @@ from whoosh.util.numlists import delta_decode
 from whoosh.util.numeric import byte_to_length
 
 from search.docsets import DocSet
+from search.state_cache import cached
 
 EMPTY_IDS = np.zeros(0, dtype=np.int64)
 EMPTY_SCORES = np.zeros(0, dtype=np.float64)
@@ -58,8 +59,8 @@ class Unsupported(Exception):
 
 
 def _cache(searcher: Searcher) -> dict:
-    return searcher.__dict__.setdefault("_morgue_vectorized", {"postings": {}, "size": 0,
-                                                               "lengths": {}, "live": None})
+    return cached(searcher, "vectorized",
+                  lambda: {"postings": {}, "size": 0, "lengths": {}, "live": None})
 
 
 def _leaves(searcher: Searcher) -> list[tuple[Searcher, int]]:
@@ -137,7 +138,7 @@ def _remember(cache: dict, key, value) -> None:
 def _lengths(searcher: Searcher, leaf: Searcher, field: str) -> np.ndarray:
     """Every document's encoded length of `field` in this segment, decoded as Whoosh does."""
     cache = _cache(searcher)["lengths"]
-    key = (id(leaf), field)
+    key = (leaf.reader().segment().segment_id(), field)
     if key not in cache:
         perdoc = leaf.reader()._perdoc
         column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)

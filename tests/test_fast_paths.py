@@ -186,6 +186,10 @@ def test_fast_tokens_equal_whooshs_on_generated_text(text):
         assert fast is not None and fast == tokens_of_whoosh(analyzer, text, 0)
     assert tokens_of(text_analyzer(), text, 0, len(text)) == \
         tokens_of_whoosh(text_analyzer(), text, 0)
+    keep = frozenset({"the", "of", "a", "0", "ß"})
+    for analyzer in (text_analyzer(), names_analyzer()):
+        assert fast_tokens(analyzer, text, 3, keep) == \
+            [t for t in tokens_of_whoosh(analyzer, text, 3) if t[1] in keep]
 
 
 # -- sanitising -----------------------------------------------------------------------------
