@@ -7,13 +7,17 @@ analyzers of index/analysis.py are all a regex tokenizer (plain, or one per
 comma-separated value with a position gap) followed by lower-casing, accent
 folding, stop words and a stemmer, so the chain can be replayed as one loop
 over the regex matches with the very same objects (the tokenizer's expression,
-the stop list, the stemmer's cached function, the character map). An analyzer of any other shape returns None and
-Whoosh's own chain is used. tests/test_fast_paths.py compares both on real and
-generated text.
+the stop list, the stemmer's cached function, the character map). When only a
+few words are wanted (highlighting), even that loop runs in C. An analyzer of
+any other shape returns None and Whoosh's own chain is used.
+tests/test_fast_paths.py compares both on real and generated text.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from itertools import accumulate, compress, islice, repeat
+from operator import is_, is_not
 
 from whoosh.analysis import (CharsetFilter, CompositeAnalyzer, LowercaseFilter, RegexTokenizer,
                              StemFilter, StopFilter)
@@ -59,25 +63,35 @@ def _plan(analyzer) -> Callable[[str, int], list[Token]] | None:
         return None
     renumbers = any(type(item) is StopFilter for item in filters)
     memo: dict[str, str | None] = {}  # each written form's analysed form (None: a stop word)
+    words_of = _findall(expression)
+
+    def analysed(raw: str) -> str | None:
+        word = raw
+        for step in steps:
+            word = step(word)
+            if word is None:
+                break
+        if len(memo) >= MEMO_WORDS:
+            memo.clear()
+        memo[raw] = word
+        return word
+
+    def pieces(text: str) -> list[str] | tuple[str]:
+        return text.split(separator) if separator is not None else (text,)
 
     def tokens(text: str, start_char: int, keep: frozenset[str] | None) -> list[Token]:
+        if keep is not None and words_of is not None:
+            return _kept_tokens(text, start_char, keep)
         out: list[Token] = []
         kept = None  # StopFilter numbers kept words on from the first one's own position
         next_pos, offset = 0, start_char
-        for piece in (text.split(separator) if separator is not None else (text,)):
+        for piece in pieces(text):
             number = -1
             for number, match in enumerate(expression.finditer(piece)):
                 raw = match.group(0)
                 word = memo.get(raw, _UNSEEN)
                 if word is _UNSEEN:
-                    word = raw
-                    for step in steps:
-                        word = step(word)
-                        if word is None:
-                            break
-                    if len(memo) >= MEMO_WORDS:
-                        memo.clear()
-                    memo[raw] = word
+                    word = analysed(raw)
                 if word is None:
                     continue
                 pos = next_pos + number
@@ -92,7 +106,52 @@ def _plan(analyzer) -> Callable[[str, int], list[Token]] | None:
                 offset += len(piece) + len(separator)
         return out
 
+    def _kept_tokens(text: str, start_char: int, keep: frozenset[str]) -> list[Token]:
+        """`tokens` when only a few words are wanted: the per-word steps run in C (findall,
+        map, compress); Python touches only the words kept, numbered as `tokens` numbers them."""
+        out: list[Token] = []
+        first_kept = None  # the original position of the first word not stopped
+        kept_before = 0  # words not stopped in earlier pieces
+        next_pos, offset = 0, start_char
+        for piece in pieces(text):
+            raws = words_of(piece)
+            count = len(raws)
+            if count:
+                words = list(map(memo.get, raws, repeat(_UNSEEN, count)))
+                for i in compress(range(count), map(is_, words, repeat(_UNSEEN, count))):
+                    words[i] = analysed(raws[i])
+                hits = list(compress(range(count), map(keep.__contains__, words)))
+                live = list(accumulate(map(is_not, words, repeat(None, count))))
+                if renumbers and first_kept is None and live[-1]:
+                    first_kept = next_pos + live.index(1)
+                if hits:
+                    matches = expression.finditer(piece)
+                    previous = -1
+                    for i in hits:
+                        match = next(islice(matches, i - previous - 1, None))
+                        previous = i
+                        pos = first_kept + kept_before + live[i] - 1 if renumbers \
+                            else next_pos + i
+                        out.append((pos, words[i], offset + match.start(), offset + match.end()))
+                kept_before += live[-1]
+                next_pos += count - 1 + gap
+            if separator is not None:
+                offset += len(piece) + len(separator)
+        return out
+
     return tokens
+
+
+def _findall(expression) -> Callable[[str], list[str]] | None:
+    """`expression`'s whole matches as a list, found in C: its groups made non-capturing."""
+    if not expression.groups:
+        return expression.findall
+    plain = re.sub(r"(?<!\\)\((?!\?)", "(?:", expression.pattern)
+    try:
+        compiled = re.compile(plain, expression.flags)
+    except re.error:
+        return None
+    return compiled.findall if not compiled.groups else None
 
 
 def fast_tokens(analyzer, text: str, start_char: int,

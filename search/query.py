@@ -15,9 +15,9 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from index.errors import BadRequest
-from search import parsing, ranking
+from search import parsing, ranking, vectorized
 from search.dates import DateError, Period, bounds
-from search.docsets import DocSet, matching, published_within
+from search.docsets import DocSet, published_within
 from search.filters import filter_query
 from search.request import SearchRequest
 
@@ -80,16 +80,16 @@ def _is_every(node: query.Query) -> bool:
     return isinstance(node, query.Every) and node.fieldname is None
 
 
-def _resolve_dates(node: query.Query, reader: IndexReader, now: datetime) -> query.Query:
+def _resolve_dates(node: query.Query, searcher: Searcher, now: datetime) -> query.Query:
     """Replace each `published:` clause with the documents it selects."""
     if isinstance(node, parsing.DateClause):
         try:
             period = bounds(node.op, node.values, now, node.exclusive)
         except DateError as exc:
             raise BadRequest(str(exc), param="q", position=node.position) from None
-        return DocSet(published_within(reader, period), label=node.text)
+        return DocSet(published_within(searcher, period), label=node.text)
     if node.children():
-        return node.apply(lambda child: _resolve_dates(child, reader, now))
+        return node.apply(lambda child: _resolve_dates(child, searcher, now))
     return node
 
 
@@ -100,7 +100,7 @@ def build_query(request: SearchRequest, searcher: Searcher, max_wildcard_terms: 
     reader = searcher.reader()
     qp = parsing.parser(ranking.default_fields(reader), tuple(ranking.field_boosts().items()),
                         parsing.is_natural_language(request.q))
-    parsed = _resolve_dates(parsing.parse(parsing.as_typed(request.q), qp), reader, now)
+    parsed = _resolve_dates(parsing.parse(parsing.as_typed(request.q), qp), searcher, now)
     parsed = parsed.accept(_every_article)
     _check_expansions(parsed, reader, max_wildcard_terms)
     return parsed
@@ -112,9 +112,8 @@ def build_filter(request: SearchRequest, searcher: Searcher) -> set[int] | None:
         return None
     docs: set[int] | None = None
     if request.date_from or request.date_to:
-        docs = published_within(searcher.reader(),
-                                Period(request.date_from, request.date_to))
+        docs = published_within(searcher, Period(request.date_from, request.date_to))
     for name, value in request.filters:
-        allowed = matching(searcher, filter_query(name, value))
+        allowed = vectorized.matching(searcher, filter_query(name, value))
         docs = allowed if docs is None else docs & allowed
     return docs

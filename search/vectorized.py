@@ -27,6 +27,7 @@ from whoosh.searching import Searcher
 from whoosh.util.numlists import delta_decode
 from whoosh.util.numeric import byte_to_length
 
+from search import docsets
 from search.docsets import DocSet
 from search.state_cache import cached
 
@@ -371,3 +372,11 @@ def evaluate(searcher: Searcher, q: query.Query) -> Evaluation | None:
     except Unsupported:
         return None
     return Evaluation(scored, evaluator.leaves)
+
+
+def matching(searcher: Searcher, q: query.Query) -> set[int]:
+    """Every document `q` matches, unscored: from posting arrays when it can be."""
+    evaluation = evaluate(searcher, q)
+    if evaluation is None:
+        return docsets.matching(searcher, q)
+    return set(evaluation.scored.docs.tolist())

@@ -166,6 +166,8 @@ def test_fast_tokens_equal_whooshs_on_real_text(archive):
                 if fast is None:
                     break
                 assert fast == tokens_of_whoosh(analyzer, text, 7)
+                keep = frozenset(word for _, word, _, _ in fast[::3])
+                assert fast_tokens(analyzer, text, 7, keep) == [t for t in fast if t[1] in keep]
             else:
                 covered += 1
         assert covered >= 4  # the text, names and words analyzers all have a fast path
@@ -186,8 +188,8 @@ def test_fast_tokens_equal_whooshs_on_generated_text(text):
         assert fast is not None and fast == tokens_of_whoosh(analyzer, text, 0)
     assert tokens_of(text_analyzer(), text, 0, len(text)) == \
         tokens_of_whoosh(text_analyzer(), text, 0)
-    keep = frozenset({"the", "of", "a", "0", "ß"})
-    for analyzer in (text_analyzer(), names_analyzer()):
+    keep = frozenset({"the", "of", "a", "0", "ß", "aa", "oa"})
+    for analyzer in (text_analyzer(), text_analyzer("de"), names_analyzer(), words_analyzer()):
         assert fast_tokens(analyzer, text, 3, keep) == \
             [t for t in tokens_of_whoosh(analyzer, text, 3) if t[1] in keep]
 
