@@ -7,6 +7,7 @@ page and /api/v1/health say how to build it.
 from __future__ import annotations
 
 import argparse
+import resource
 import sys
 from pathlib import Path
 
@@ -67,8 +68,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def raise_open_files_limit() -> None:
+    """Each request thread's searcher holds the index's files open (some 40 per segment):
+    lift the soft limit to the hard one so many threads never run out."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    raise_open_files_limit()
     if args.workers is not None and args.workers < 1:
         print(f"serve.py: --workers must be at least 1 (got {args.workers})", file=sys.stderr)
         return 2
