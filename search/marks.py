@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from whoosh import query
 
 from index.analysis_replay import fast_tokens
+from search.word_marks import word_marks
 
 
 HEAD_CHARS = 10_000  # analysed in full: longer than most news stories (~1 ms per 1,000)
@@ -243,8 +244,13 @@ def find_marks(text: str, wants: list[Wanted], head_chars: int = HEAD_CHARS) -> 
     if not wants or not text:
         return []
     head = cut_at_space(text, head_chars)
-    marks = [m for want in wants
-             for m in marks_in(tokens_of(want.analyzer, text, 0, head, _sought(want)), want)]
+    marks = []
+    for want in wants:
+        quick = None if want.phrases else word_marks(text, head, want.analyzer, want.words)
+        if quick is not None:
+            marks += [Mark(start, end, frozenset({word})) for start, end, word in quick]
+        else:
+            marks += marks_in(tokens_of(want.analyzer, text, 0, head, _sought(want)), want)
     if head < len(text):
         found = {k for m in marks for k in m.keys}
         marks += _scan_beyond(text, head, wants, found)

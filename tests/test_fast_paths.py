@@ -216,3 +216,34 @@ def test_sanitiser_shortcut_is_taken_for_our_own_snippets():
     from search.sanitize import _ALREADY_CLEAN
     assert _ALREADY_CLEAN.fullmatch("… prices &amp; <mark>oil</mark> “rose” — <mark>5%</mark> …")
     assert not _ALREADY_CLEAN.fullmatch("<mark>oil")
+
+
+TRICKY_ASCII = ("\n\nU.S.-Soviet talks, e.g. 3.5% of a.b.c; x_y *star* O'Neill's oil-gas "
+                "OIL.Gas ...gas 1987.Oil countries' countri country. Bank,of,England")
+
+
+def test_word_marks_equal_tokenized_marks_on_real_articles(archive):
+    """Substring candidates confirmed by analysis find exactly the tokens a full tokenization
+    finds, for every word of every sampled article, in the body and names analyzers."""
+    from search.marks import Wanted, marks_in
+    from search.word_marks import word_marks
+    with archive.searcher() as searcher:
+        reader = searcher.reader()
+        docs = random.Random(11).sample(range(reader.doc_count_all()), 100)
+        analyzers = [searcher.schema["body_en"].analyzer, searcher.schema["actors"].analyzer,
+                     searcher.schema["title_exact"].analyzer]
+        checked = 0
+        for doc in docs:
+            text = searcher.stored_fields(doc).get("body", "") + TRICKY_ASCII
+            for analyzer in analyzers:
+                every = tokens_of(analyzer, text, 0, len(text))
+                words = frozenset(word for _, word, _, _ in every)
+                for chosen in (words, frozenset(list(words)[:3])):
+                    quick = word_marks(text, len(text), analyzer, chosen)
+                    if quick is None:
+                        continue
+                    want = Wanted(analyzer, chosen, frozenset())
+                    slow = [(m.start, m.end, next(iter(m.keys))) for m in marks_in(every, want)]
+                    assert quick == slow, (doc, analyzer)
+                    checked += 1
+        assert checked > 300
