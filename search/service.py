@@ -28,7 +28,7 @@ from search.ranking import default_fields, field_boosts
 from search.related import related
 from search.spelling import suggest_query
 from search.suggest import suggest
-from search.request import SearchRequest
+from search.request import SearchRequest, parse_request
 from search.results import article_dict, result_dict
 
 
@@ -198,6 +198,22 @@ def get_article(archive: Archive, article_id: str, highlight_q: str | None = Non
             data["body_html"] = mark_words(article.body, body_words,
                                            searcher.schema[body_field].analyzer).split("\n\n")
     return data
+
+
+WARM_UP_QUERIES = (
+    {"q": ["*"], "sort": ["newest"], "facets": [",".join(facets.FACETS)]},
+    {"q": ["report volckr"], "facets": [""]},  # a rare word: the spelling word lists
+)
+
+
+def warm_up(archive: Archive) -> None:
+    """Build what the first searches of a fresh process would (columns, facet and story
+    codes, spelling word lists), so no user waits for it; errors are left to real requests."""
+    try:
+        for params in WARM_UP_QUERIES:
+            run_search(archive, parse_request(params))
+    except Exception:  # no index yet, or a damaged one: /api/v1/health says which
+        return
 
 
 def _limit(raw: str | None, default: int = 10) -> int:

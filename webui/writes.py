@@ -18,6 +18,7 @@ from index import posted, store
 from index.applier import Applier
 from index.errors import NotFound
 from index.journal import Journal
+from search.service import warm_up
 from webui.context import archive
 
 bp = Blueprint("writes", __name__, url_prefix="/api/v1")
@@ -34,9 +35,12 @@ def init_app(app: Flask) -> None:
 
 
 def start_applier(app: Flask) -> None:
-    """Start applying journaled writes now (a server calls this as each worker boots), and
-    when writes are enabled load the extraction models in the background meanwhile."""
+    """Start applying journaled writes now (a server calls this as each worker boots), warm
+    the search caches in the background, and when writes are enabled load the extraction
+    models in the background too."""
     app.extensions["morgue.applier"].ensure_running()
+    threading.Thread(target=warm_up, args=(app.extensions["morgue.archive"],),
+                     name="morgue-search-warm-up", daemon=True).start()
     if app.config["MORGUE"]["API_TOKEN"]:
         threading.Thread(target=posted.warm_up, name="morgue-warm-up", daemon=True).start()
 
