@@ -2,11 +2,13 @@
 
     python3 scripts/bootstrap.py serve   # venv, packages, sample index if stale, then serve
     python3 scripts/bootstrap.py test    # venv, test packages, Chromium, axe-core, then the suite
+    python3 scripts/bootstrap.py bench   # venv, benchmark packages, then scripts/bench.py
 
 Runs with the system Python and the standard library only. The virtual
 environment lives in .venv; packages are reinstalled only when a requirements
 file changes. pip is upgraded first because the pip that ships with Python
-3.11 cannot resolve python-dateutil 4. Extra arguments go to serve.py or pytest.
+3.11 cannot resolve python-dateutil 4. Extra arguments go to serve.py, pytest or
+bench.py.
 """
 from __future__ import annotations
 
@@ -103,10 +105,19 @@ def test(extra: list[str]) -> None:
     os.execv(PYTHON, [str(PYTHON), "-m", "pytest", *extra])
 
 
+def bench(extra: list[str]) -> None:
+    ensure_venv("requirements-bench.txt")
+    os.chdir(ROOT)
+    os.execv(PYTHON, [str(PYTHON), "scripts/bench.py", *extra])
+
+
+COMMANDS = {"serve": serve, "test": test, "bench": bench}
+
+
 def main(argv: list[str]) -> None:
-    if not argv or argv[0] not in ("serve", "test"):
+    if not argv or argv[0] not in COMMANDS:
         sys.exit(__doc__)
-    (serve if argv[0] == "serve" else test)(argv[1:])
+    COMMANDS[argv[0]](argv[1:])
 
 
 if __name__ == "__main__":

@@ -162,6 +162,12 @@ def _index_contents(path) -> dict:
         for field in reader.schema.names():
             if reader.has_column(field):
                 out[("column", field)] = list(reader.column_reader(field, translate=False))
+    from whoosh.qparser import MultifieldParser
+    with ix.searcher() as searcher:  # and plain Whoosh searches it, BM25F and phrases
+        parser = MultifieldParser(["title_en", "body_en"], ix.schema)
+        for text in ("oil", "coffee prices", '"interest rates"', "people:reagan"):
+            hits = searcher.search(parser.parse(text), limit=20)
+            out[("search", text)] = [(hit.docnum, round(hit.score, 9)) for hit in hits]
     return out
 
 
@@ -187,4 +193,5 @@ def test_fast_segment_writer_writes_what_whoosh_writes(tmp_path):
         w.commit()
         contents.append(_index_contents(path))
     assert len(contents[0]) > 10_000
+    assert contents[0][("search", "oil")], "the plain Whoosh searches found nothing"
     assert contents[0] == contents[1]
