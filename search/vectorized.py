@@ -18,13 +18,13 @@ compares the rankings with Whoosh's on real queries.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from whoosh import query
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching import ListMatcher
 from whoosh.searching import Searcher
-from whoosh.util.numlists import delta_decode
 from whoosh.util.numeric import byte_to_length
 
 from search import docsets
@@ -72,17 +72,7 @@ def _raw_postings(reader, field: str, text: bytes) -> tuple[np.ndarray, np.ndarr
     """(segment document numbers, weights) of one term in one segment, deleted ones included."""
     matcher = reader._terms.matcher(field, text, reader.schema[field].format)
     if isinstance(matcher, W3LeafMatcher):
-        ids: list = []
-        weights: list = []
-        while matcher.is_active():  # whole blocks: Whoosh 2.7's block layout, read as Whoosh does
-            if matcher._data is None:
-                matcher._read_data()
-            raw_ids = matcher._data[0]
-            ids.extend(raw_ids if matcher._byteids else delta_decode(raw_ids))
-            matcher._read_weights()
-            weights.extend(matcher._weights)
-            matcher._next_block()
-        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+        return _blocks(matcher)
     if isinstance(matcher, ListMatcher) or hasattr(matcher, "all_ids"):
         ids, weights = [], []
         while matcher.is_active():
@@ -91,6 +81,38 @@ def _raw_postings(reader, field: str, text: bytes) -> tuple[np.ndarray, np.ndarr
             matcher.next()
         return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
     raise Unsupported(type(matcher).__name__)
+
+
+def _blocks(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
+    """Every block of a term's postings, read as Whoosh 2.7 writes them: a pickled tuple of
+    ids (each block's deltas from 0, unless stored as bytes), weights (None: all 1.0; one
+    float: all the same; else one each) and values. The deltas are summed by numpy."""
+    raw: list = []
+    sizes: list[int] = []
+    weights: list = []
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        ids, block_weights = matcher._data[0], matcher._data[1]
+        size = matcher._blocklength
+        raw.append(ids)
+        sizes.append(size)
+        if block_weights is None:
+            weights.append(np.ones(size))
+        elif isinstance(block_weights, float):
+            weights.append(np.full(size, block_weights))
+        else:
+            weights.append(np.asarray(block_weights, dtype=np.float64))
+        matcher._next_block()
+    if not raw:
+        return EMPTY_IDS, EMPTY_SCORES
+    ids = np.fromiter(chain.from_iterable(raw), dtype=np.int64, count=sum(sizes))
+    if not matcher._byteids:
+        totals = np.cumsum(ids)
+        ends = np.cumsum(sizes)
+        before = np.concatenate(([0], totals[ends[:-1] - 1]))  # each block restarts from 0
+        ids = totals - np.repeat(before, sizes)
+    return ids, np.concatenate(weights)
 
 
 def _raw_values(reader, field: str, text: bytes) -> list[bytes]:
