@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 from whoosh import query, sorting
 from whoosh.matching import WrappingMatcher
 from whoosh.query.compound import PreloadedOr
@@ -24,7 +25,9 @@ from whoosh.searching import Searcher
 
 from index import schema
 from index.analysis import ENGLISH
-from search import parsing, ranking
+from index.analysis_replay import fast_tokens
+from search import parsing, ranking, vectorized
+from search.facets import cluster_codes
 from search.request import SearchRequest
 
 MAX_TEXT = 20_000  # characters of a story read for its words: keeps the cost flat for long ones
@@ -42,9 +45,7 @@ def expand(searcher: Searcher, q: query.Query, request: SearchRequest,
     if not applies(request):
         return q
     own = _own_words(q)
-    hits = searcher.search(q, limit=ranking.FEEDBACK_DOCS, filter=allowed,
-                           collapse=sorting.FieldFacet(schema.CLUSTER), collapse_limit=1)
-    scored = [(hit.score or 0.0, hit.fields()) for hit in hits]
+    scored = _first_pass(searcher, q, allowed)
     model = relevance_model(searcher, scored, ranking.FEEDBACK_TERMS)
     if not own or not model:
         return q
@@ -60,6 +61,32 @@ def expand(searcher: Searcher, q: query.Query, request: SearchRequest,
     # Preloaded: one pass over each word's postings into an array of scores. Whoosh's usual
     # tree of unions re-balances itself per block and costs seconds for 150 words.
     return Refined(q, Unmarked(PreloadedOr(added))) if added else q
+
+
+def _first_pass(searcher: Searcher, q: query.Query,
+                allowed: set[int] | None) -> list[tuple[float, dict]]:
+    """(score, stored fields) of the FEEDBACK_DOCS best stories, one copy per story."""
+    evaluation = vectorized.evaluate(searcher, q)
+    if evaluation is None:
+        hits = searcher.search(q, limit=ranking.FEEDBACK_DOCS, filter=allowed,
+                               collapse=sorting.FieldFacet(schema.CLUSTER), collapse_limit=1)
+        return [(hit.score or 0.0, hit.fields()) for hit in hits]
+    docs, scores = evaluation.scored.docs, evaluation.scored.scores
+    if allowed is not None:
+        keep = np.isin(docs, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
+        docs, scores = docs[keep], scores[keep]
+    stories = cluster_codes(searcher)
+    seen: set[int] = set()
+    best: list[tuple[float, dict]] = []
+    for at in np.lexsort((docs, -scores)):  # Whoosh's order: score, then document number
+        story = int(stories[docs[at]])
+        if story in seen:
+            continue
+        seen.add(story)
+        best.append((float(scores[at]), searcher.stored_fields(int(docs[at]))))
+        if len(best) == ranking.FEEDBACK_DOCS:
+            break
+    return best
 
 
 def relevance_model(searcher: Searcher, scored: list[tuple[float, dict]],
@@ -79,7 +106,9 @@ def relevance_model(searcher: Searcher, scored: list[tuple[float, dict]],
         language = schema.language_of(stored.get(schema.LANGUAGE, ""))
         analyzer = searcher.schema[schema.BODY_FIELDS[language]].analyzer
         text = f"{stored.get(schema.TITLE, '')}\n\n{stored.get(schema.BODY, '')}"[:MAX_TEXT]
-        counts = Counter(token.text for token in analyzer(text))
+        tokens = fast_tokens(analyzer, text, 0)
+        counts = Counter(word for _pos, word, _start, _end in tokens) if tokens is not None \
+            else Counter(token.text for token in analyzer(text))
         length = sum(counts.values())
         for word, count in counts.items():
             model[(language, word)] += (score / total) * count / length
@@ -111,6 +140,8 @@ class Refined(query.AndMaybe):
 
 class Unmarked(query.WrappingQuery):
     """Adds its score to a match without counting as matched words (so nothing is marked)."""
+
+    unmarked = True  # search/vectorized.py scores the child the same way
 
     def matcher(self, searcher, context=None):
         return _UnmarkedMatcher(self.child.matcher(searcher, context))

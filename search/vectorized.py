@@ -24,6 +24,7 @@ import numpy as np
 from whoosh import query
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching import ListMatcher
+from whoosh.query.compound import PreloadedOr
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
@@ -250,6 +251,26 @@ def _intersection(parts: list[Scored], keep_order: bool = False) -> Scored:
     return result
 
 
+def _maybe(required: Scored, optional: Scored) -> Scored:
+    """AND MAYBE: the required side's matches, with the optional side's score where it matches."""
+    _, mine, theirs = np.intersect1d(required.docs, optional.docs, assume_unique=True,
+                                     return_indices=True)
+    scores = required.scores.copy()
+    scores[mine] += optional.scores[theirs]
+    return Scored(required.docs, scores)
+
+
+def _in_leaf(leaf: Searcher, term: query.Term) -> bool:
+    """Whether Whoosh would give this term a matcher in this segment (not a NullMatcher)."""
+    field = leaf.schema[term.fieldname] if term.fieldname in leaf.schema else None
+    if field is None:
+        return False
+    try:
+        return (term.fieldname, field.to_bytes(term.text)) in leaf.reader()
+    except ValueError:
+        return False
+
+
 def _without(positive: Scored, negative: Scored) -> Scored:
     keep = ~np.isin(positive.docs, negative.docs, assume_unique=True)
     return Scored(positive.docs[keep], positive.scores[keep])
@@ -294,10 +315,39 @@ class _Evaluator:
                 result = _without(result, self.run(negative, False))
                 result = Scored(result.docs, result.scores + 1.0)
             return self._boosted(node, result)
-        if type(node) is query.Or and not getattr(node, "scale", None) \
-                and not getattr(node, "minmatch", 0):
+        if getattr(node, "unmarked", False):  # feedback's added words: scored, never marked
+            return self.run(node.child, False)
+        if isinstance(node, query.AndMaybe):
+            return self._boosted(node, _maybe(self.run(node.a, positive),
+                                              self.run(node.b, positive)))
+        if isinstance(node, PreloadedOr) or (type(node) is query.Or and not node.scale
+                                             and not node.minmatch):
             return self._boosted(node, _union([self.run(c, positive) for c in node.subqueries]))
+        if type(node) is query.Or and not node.minmatch \
+                and all(type(c) is query.Term for c in node.subqueries):
+            return self._coordinated(node, positive)
         raise Unsupported(type(node).__name__)
+
+    def _coordinated(self, node: query.Or, positive: bool) -> Scored:
+        """An OR with Whoosh's coordination bonus (CoordMatcher's "SQR"): the boosted sum,
+        plus (matching terms - 1) / (terms - scale)^2, times (terms - 1) / terms, where
+        `terms` counts the OR's terms present in the document's own segment."""
+        parts = [self.run(child, positive) for child in node.subqueries]
+        union = _union(parts)
+        if not len(union.docs):
+            return union
+        every = np.concatenate([part.docs for part in parts])
+        matching = np.bincount(np.searchsorted(union.docs, every), minlength=len(union.docs))
+        terms = np.zeros(len(union.docs))
+        for leaf, offset in _leaves(self.searcher):
+            present = sum(1 for child in node.subqueries if _in_leaf(leaf, child))
+            inside = (union.docs >= offset) & (union.docs < offset + leaf.doc_count_all())
+            terms[inside] = present
+        scale = node.scale
+        total = union.scores * node.boost if node.boost != 1.0 else union.scores
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bonus = (total + (matching - 1) / (terms - scale) ** 2) * ((terms - 1) / terms)
+        return Scored(union.docs, np.where((terms == 0) | (terms == scale), 0.0, bonus))
 
     def _boosted(self, node: query.Query, scored: Scored) -> Scored:
         boost = getattr(node, "boost", 1.0)

@@ -31,7 +31,24 @@ QUERIES = ["oil", "coffee prices brazil", "oil -gas", "*", "zinc OR copper",
            "bank AND NOT rates", "reagan", "opec oil output", "title:crude", "person:reagan",
            "(wheat OR corn) AND export", "tonnes NOT sugar", "sugar^3 cocoa", "qzxv",
            '"interest rates"', '"interest rates"~4 bank', 'title:"oil prices"', "U.S.-Soviet",
-           '"new york new"', '"said the company"', '"rates interest"~3', '"oil" -"crude oil"']
+           '"new york new"', '"said the company"', '"rates interest"~3', '"oil" -"crude oil"',
+           "what did the soviet union say about oil prices in europe",
+           "how are coffee prices set in brazil and colombia?"]
+
+
+@pytest.mark.parametrize("text", QUERIES[-2:])
+def test_feedback_queries_score_as_whoosh_does(archive, text):
+    """A sentence's OR with coordination, then RM3's AndMaybe over a preloaded OR."""
+    from search import feedback
+    with archive.searcher() as searcher:
+        request = parse_request({"q": [text]})
+        q = checked_query(searcher, request, Limits(), request_now(request))
+        expanded = feedback.expand(searcher, q, request)
+        assert expanded is not q
+        got = _vector_order(vectorized.evaluate(searcher, expanded))
+        want = _whoosh_order(searcher, expanded)
+        assert [doc for doc, _ in got] == [doc for doc, _ in want]
+        assert all(abs(a - b) < 1e-9 for (_, a), (_, b) in zip(got, want))
 
 
 def _parsed(searcher, text: str):
@@ -124,6 +141,8 @@ def _comparable(response: dict) -> dict:
     {"q": "prices", "source": "Reuters", "facets": "source,person,place,organization,published"},
     {"q": "trade", "count": "copies", "facets": "person,published", "interval": "day"},
     {"q": "oil", "fields": "id,title,snippet,title_html,cluster,score", "explain": "true"},
+    {"q": "what did the soviet union say about oil prices in europe", "explain": "true"},
+    {"q": "how are coffee prices set in brazil and colombia?", "source": "Reuters"},
 ])
 def test_pages_equal_the_whoosh_path(archive, monkeypatch, params):
     fast, slow = _both(archive, monkeypatch, params)
