@@ -202,6 +202,7 @@ def get_article(archive: Archive, article_id: str, highlight_q: str | None = Non
 
 WARM_UP_QUERIES = (
     {"q": ["*"], "sort": ["newest"], "facets": [",".join(facets.FACETS)]},
+    {"q": ["*"], "sort": ["oldest"], "from": ["1900-01-01"], "facets": [""]},  # day numbers
     {"q": ["report volckr"], "facets": [""]},  # a rare word: the spelling word lists
 )
 

@@ -34,7 +34,8 @@ from search.state_cache import cached
 
 EMPTY_IDS = np.zeros(0, dtype=np.int64)
 EMPTY_SCORES = np.zeros(0, dtype=np.float64)
-# Decoded posting lists kept per searcher, counted in postings (12 bytes each).
+# Decoded posting lists kept per index state, counted in postings (12 bytes each; a posting
+# with its encoded positions counts four).
 CACHE_POSTINGS = 2_000_000
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
@@ -69,28 +70,36 @@ def _leaves(searcher: Searcher) -> list[tuple[Searcher, int]]:
     return [(searcher, 0)] if searcher.is_atomic() else list(searcher.leaf_searchers())
 
 
-def _raw_postings(reader, field: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """(segment document numbers, weights) of one term in one segment, deleted ones included."""
+def _raw_postings(reader, field: str, text: bytes,
+                  with_values: bool) -> tuple[np.ndarray, np.ndarray, list | None]:
+    """(segment document numbers, weights, encoded values or None) of one term in one
+    segment, deleted documents included."""
     matcher = reader._terms.matcher(field, text, reader.schema[field].format)
     if isinstance(matcher, W3LeafMatcher):
-        return _blocks(matcher)
+        return _blocks(matcher, with_values)
     if isinstance(matcher, ListMatcher) or hasattr(matcher, "all_ids"):
-        ids, weights = [], []
+        ids, weights, values = [], [], []
         while matcher.is_active():
             ids.append(matcher.id())
             weights.append(matcher.weight())
+            if with_values:
+                values.append(matcher.value())
             matcher.next()
-        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+        return (np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64),
+                values if with_values else None)
     raise Unsupported(type(matcher).__name__)
 
 
-def _blocks(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
+def _blocks(matcher: W3LeafMatcher,
+            with_values: bool) -> tuple[np.ndarray, np.ndarray, list | None]:
     """Every block of a term's postings, read as Whoosh 2.7 writes them: a pickled tuple of
     ids (each block's deltas from 0, unless stored as bytes), weights (None: all 1.0; one
-    float: all the same; else one each) and values. The deltas are summed by numpy."""
+    float: all the same; else one each) and values. The deltas are summed by numpy.
+    Unpickling a block decodes its positions too, so a phrase asks for them in the same pass."""
     raw: list = []
     sizes: list[int] = []
     weights: list = []
+    values: list | None = [] if with_values else None
     while matcher.is_active():
         if matcher._data is None:
             matcher._read_data()
@@ -104,59 +113,28 @@ def _blocks(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
             weights.append(np.full(size, block_weights))
         else:
             weights.append(np.asarray(block_weights, dtype=np.float64))
+        if values is not None:
+            matcher._read_values()
+            values.extend(matcher._values)
         matcher._next_block()
     if not raw:
-        return EMPTY_IDS, EMPTY_SCORES
+        return EMPTY_IDS, EMPTY_SCORES, values
     ids = np.fromiter(chain.from_iterable(raw), dtype=np.int64, count=sum(sizes))
     if not matcher._byteids:
         totals = np.cumsum(ids)
         ends = np.cumsum(sizes)
         before = np.concatenate(([0], totals[ends[:-1] - 1]))  # each block restarts from 0
         ids = totals - np.repeat(before, sizes)
-    return ids, np.concatenate(weights)
+    return ids, np.concatenate(weights), values
 
 
-def _raw_values(reader, field: str, text: bytes) -> list[bytes]:
-    """Every posting's encoded value (positions) of one term in one segment, in id order."""
-    matcher = reader._terms.matcher(field, text, reader.schema[field].format)
-    values: list = []
-    if isinstance(matcher, W3LeafMatcher):
-        while matcher.is_active():
-            matcher._read_values()
-            values.extend(matcher._values)
-            matcher._next_block()
-        return values
-    while matcher.is_active():
-        values.append(matcher.value())
-        matcher.next()
-    return values
-
-
-def term_values(searcher: Searcher, field: str, text: bytes) -> list[bytes]:
-    """The encoded values of a term's postings, aligned with `term_postings`'s documents."""
-    cache = _cache(searcher)
-    key = ("values", field, text)
-    if key not in cache["postings"]:
-        values: list = []
-        for leaf, offset in _leaves(searcher):
-            if (field, text) in leaf.reader():
-                values.extend(_raw_values(leaf.reader(), field, text))
-        live = _live_mask(searcher)
-        if live is not None:
-            docs = np.concatenate([_raw_postings(leaf.reader(), field, text)[0] + offset
-                                   for leaf, offset in _leaves(searcher)
-                                   if (field, text) in leaf.reader()] or [EMPTY_IDS])
-            values = [v for v, keep in zip(values, live[docs].tolist()) if keep]
-        _remember(cache, key, values)
-    return cache["postings"][key]
-
-
-def _remember(cache: dict, key, value) -> None:
-    if cache["size"] + len(value) > CACHE_POSTINGS:
+def _remember(cache: dict, key, value, size: int) -> None:
+    """Keep `value` (counted as `size` postings); past CACHE_POSTINGS, start afresh."""
+    if cache["size"] + size > CACHE_POSTINGS:
         cache["postings"].clear()
         cache["size"] = 0
     cache["postings"][key] = value
-    cache["size"] += len(value)
+    cache["size"] += size
 
 
 def _lengths(searcher: Searcher, leaf: Searcher, field: str) -> np.ndarray:
@@ -190,21 +168,33 @@ def _live_mask(searcher: Searcher) -> np.ndarray | None:
 
 def term_postings(searcher: Searcher, field: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
     """(global document numbers, BM25F part without the query boost) of one term."""
-    cache = _cache(searcher)
-    key = (field, text)
-    found = cache["postings"].get(key)
+    found = _cached_postings(searcher, field, text, with_values=False)
+    return found[0], found[1]
+
+
+def term_positions(searcher: Searcher, field: str,
+                   text: bytes) -> tuple[np.ndarray, np.ndarray, list]:
+    """`term_postings` and each posting's encoded positions, from the same decoding."""
+    return _cached_postings(searcher, field, text, with_values=True)
+
+
+def _cached_postings(searcher: Searcher, field: str, text: bytes, with_values: bool) -> tuple:
+    cache = _cache(searcher)["postings"]
+    found = cache.get((field, text, True))
+    if found is None and not with_values:
+        found = cache.get((field, text, False))
     if found is not None:
         return found
     weighting = searcher.weighting
     scorable = searcher.schema[field].scorable
     idf = searcher.idf(field, text)
     avgfl = searcher.avg_field_length(field) or 1
-    parts_ids, parts_scores = [], []
+    parts_ids, parts_scores, values = [], [], []
     for leaf, offset in _leaves(searcher):
         reader = leaf.reader()
         if (field, text) not in reader:
             continue
-        ids, weights = _raw_postings(reader, field, text)
+        ids, weights, leaf_values = _raw_postings(reader, field, text, with_values)
         if scorable:
             lengths = _lengths(searcher, leaf, field)[ids]
             b, k1 = weighting.B, weighting.K1
@@ -213,16 +203,20 @@ def term_postings(searcher: Searcher, field: str, text: bytes) -> tuple[np.ndarr
             scores = weights
         parts_ids.append(ids + offset)
         parts_scores.append(scores)
+        values.extend(leaf_values or ())
     if not parts_ids:
-        found = (EMPTY_IDS, EMPTY_SCORES)
+        found = (EMPTY_IDS, EMPTY_SCORES, [])
     else:
         docs, scores = np.concatenate(parts_ids), np.concatenate(parts_scores)
         live = _live_mask(searcher)
         if live is not None:
             keep = live[docs]
             docs, scores = docs[keep], scores[keep]
-        found = (docs, scores)
-    _remember(cache, key, found)
+            if with_values:
+                values = [v for v, kept in zip(values, keep.tolist()) if kept]
+        found = (docs, scores, values if with_values else None)
+    _remember(_cache(searcher), (field, text, with_values), found,
+              len(found[0]) * (4 if with_values else 1))
     return found
 
 
@@ -381,12 +375,12 @@ class _Evaluator:
         reader = self.searcher.reader()
         if not words or any((node.fieldname, word) not in reader for word in words):
             return Scored(EMPTY_IDS, EMPTY_SCORES)
-        postings = [term_postings(self.searcher, node.fieldname, word) for word in words]
-        together = _intersection([Scored(*p) for p in postings], keep_order=True)
+        postings = [term_positions(self.searcher, node.fieldname, word) for word in words]
+        together = _intersection([Scored(p[0], p[1]) for p in postings], keep_order=True)
         if not len(together.docs):
             return together
         found = [np.searchsorted(p[0], together.docs) for p in postings]
-        values = [term_values(self.searcher, node.fieldname, word) for word in words]
+        values = [p[2] for p in postings]
         decode = field.format.decode_positions
         keep = np.fromiter(
             (_in_sequence([decode(values[w][found[w][i]]) for w in range(len(words))],
