@@ -211,6 +211,8 @@ def warm_up(archive: Archive) -> None:
     """Build what the first searches of a fresh process would (columns, facet and story
     codes, spelling word lists), so no user waits for it; errors are left to real requests."""
     try:
+        with archive.searcher() as searcher:
+            vectorized.prepare(searcher, default_fields(searcher.reader()))
         for params in WARM_UP_QUERIES:
             run_search(archive, parse_request(params))
     except Exception:  # no index yet, or a damaged one: /api/v1/health says which

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
-from whoosh import query
+from whoosh import columns, query
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching import ListMatcher
 from whoosh.query.compound import PreloadedOr
@@ -147,9 +147,30 @@ def _lengths(searcher: Searcher, leaf: Searcher, field: str) -> np.ndarray:
         if column is None:
             cache[key] = np.ones(leaf.doc_count_all(), dtype=np.float64)
         else:
-            cache[key] = _BYTE_LENGTHS[np.fromiter(iter(column), dtype=np.uint8,
-                                                   count=leaf.doc_count_all())]
+            cache[key] = _BYTE_LENGTHS[_length_bytes(column, leaf.doc_count_all())]
     return cache[key]
+
+
+def _length_bytes(column, documents: int) -> np.ndarray:
+    """A lengths column's bytes: one per document from its start, absent ones 0 (its default).
+    Read in one piece; iterating the column costs a Python call per document."""
+    if isinstance(column, columns.NumericColumn.Reader) and column._typecode == "B" \
+            and column._default == 0:
+        stored = np.frombuffer(column._dbfile.get(column._basepos, column._count),
+                               dtype=np.uint8)
+        out = np.zeros(documents, dtype=np.uint8)
+        out[:min(len(stored), documents)] = stored[:documents]
+        return out
+    return np.fromiter(iter(column), dtype=np.uint8, count=documents)
+
+
+def prepare(searcher: Searcher, fields: tuple[str, ...]) -> None:
+    """Read every segment's lengths of `fields` now (a server worker's warm-up)."""
+    _live_mask(searcher)
+    for leaf, _offset in _leaves(searcher):
+        for field in fields:
+            if field in searcher.schema and searcher.schema[field].scorable:
+                _lengths(searcher, leaf, field)
 
 
 def _live_mask(searcher: Searcher) -> np.ndarray | None:

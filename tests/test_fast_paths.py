@@ -266,3 +266,22 @@ def test_word_marks_equal_tokenized_marks_on_real_articles(archive):
                     assert quick == slow, (doc, analyzer)
                     checked += 1
         assert checked > 300
+
+
+def test_lengths_read_in_one_piece_equal_the_column(archive, updated_index):
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+    import numpy as np
+    checked = 0
+    for source in (archive, Archive(updated_index)):
+        with source.searcher() as searcher:
+            for leaf, _ in vectorized._leaves(searcher):
+                for field in searcher.schema.scorable_names():
+                    column = leaf.reader()._perdoc._cached_reader(_lenfield(field),
+                                                                  LENGTHS_COLUMN)
+                    if column is None:
+                        continue
+                    count = leaf.doc_count_all()
+                    assert (vectorized._length_bytes(column, count)
+                            == np.fromiter(iter(column), dtype=np.uint8, count=count)).all()
+                    checked += 1
+    assert checked >= 10
