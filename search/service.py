@@ -17,7 +17,7 @@ from index import schema
 from index.dates import format_utc
 from index.errors import BadRequest, NotFound
 from search import cursor as cursors
-from search import explain, facets, feedback, ordering, vector_pages, vectorized
+from search import explain, facets, feedback, ordering, postings, vector_pages, vectorized
 from search.archive import Archive
 from search.highlight import Highlighters, lede, mark_words
 from search.limits import Budget, Limits, checked_query, matching_within
@@ -212,7 +212,7 @@ def warm_up(archive: Archive) -> None:
     codes, spelling word lists), so no user waits for it; errors are left to real requests."""
     try:
         with archive.searcher() as searcher:
-            vectorized.prepare(searcher, default_fields(searcher.reader()))
+            postings.prepare(searcher, default_fields(searcher.reader()))
         for params in WARM_UP_QUERIES:
             run_search(archive, parse_request(params))
     except Exception:  # no index yet, or a damaged one: /api/v1/health says which

@@ -18,7 +18,7 @@ from hypothesis import given, settings, strategies as st
 from index import writer
 from index.pipeline import iter_records
 from index.readers import expand_sources
-from search import Archive, vectorized
+from search import Archive, postings, vectorized
 from search.limits import Limits, checked_query
 from search.marks import tokens_of
 from search.request import parse_request
@@ -274,14 +274,14 @@ def test_lengths_read_in_one_piece_equal_the_column(archive, updated_index):
     checked = 0
     for source in (archive, Archive(updated_index)):
         with source.searcher() as searcher:
-            for leaf, _ in vectorized._leaves(searcher):
+            for leaf, _ in postings.leaves(searcher):
                 for field in searcher.schema.scorable_names():
                     column = leaf.reader()._perdoc._cached_reader(_lenfield(field),
                                                                   LENGTHS_COLUMN)
                     if column is None:
                         continue
                     count = leaf.doc_count_all()
-                    assert (vectorized._length_bytes(column, count)
+                    assert (postings._length_bytes(column, count)
                             == np.fromiter(iter(column), dtype=np.uint8, count=count)).all()
                     checked += 1
     assert checked >= 10
