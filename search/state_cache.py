@@ -30,18 +30,22 @@ def state_key(searcher: Searcher) -> tuple:
 
 
 def _state(searcher: Searcher) -> dict:
-    state = searcher.__dict__.get("_morgue_state")
-    if state is None:
-        key = state_key(searcher)
-        with _states_lock:
-            state = _states.get(key)
-            if state is None:
-                state = _states[key] = {"_lock": threading.RLock()}
-                while len(_states) > KEPT_STATES:
-                    _states.popitem(last=False)
-            else:
-                _states.move_to_end(key)
-        searcher.__dict__["_morgue_state"] = state
+    held = searcher.__dict__.get("_morgue_state")
+    if held is not None and _states.get(held[0]) is held[1]:
+        return held[1]
+    key = state_key(searcher) if held is None else held[0]
+    with _states_lock:
+        state = _states.get(key)
+        if state is None:
+            # A searcher still open on a state dropped from the registry brings it back, so
+            # every searcher of one state shares one copy.
+            state = held[1] if held is not None else {"_lock": threading.RLock()}
+            _states[key] = state
+            while len(_states) > KEPT_STATES:
+                _states.popitem(last=False)
+        else:
+            _states.move_to_end(key)
+    searcher.__dict__["_morgue_state"] = (key, state)
     return state
 
 
