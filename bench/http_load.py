@@ -1,7 +1,8 @@
 """Morgue's JSON API under load: scripts/serve.py (gunicorn) and concurrent keep-alive clients.
 
-The server is started exactly as a user starts it, on 127.0.0.1 and a free
-port, with its default workers and threads (MORGUE_WORKERS, MORGUE_THREADS).
+The server is started exactly as a user starts it (bench/server.py), on
+127.0.0.1 and a free port, with its default workers and threads
+(MORGUE_WORKERS, MORGUE_THREADS).
 The query mix becomes /api/v1/search URLs (bench.queries.api_params); a
 `deep` query's URL carries the cursor of page 5, fetched beforehand by
 following next_cursor over HTTP. Each client thread holds one connection and
@@ -13,11 +14,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import socket
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 import urllib.request
@@ -26,78 +22,9 @@ from urllib.parse import urlencode
 
 from bench import stats
 from bench.queries import Query, api_params
+from bench.server import Server
 
-ROOT = Path(__file__).resolve().parent.parent
 SEARCH = "/api/v1/search?"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """scripts/serve.py in a child process, stopped by `stop()`."""
-
-    def __init__(self, index_dir: Path) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        # A file, not a pipe: a pipe nobody reads would block the server once full.
-        self.log = tempfile.TemporaryFile("w+")
-        self.process = subprocess.Popen(
-            [sys.executable, "scripts/serve.py", "--index-dir", str(index_dir),
-             "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self.log, text=True,
-            env=dict(os.environ))
-        self._wait_until_up()
-
-    def _wait_until_up(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"serve.py exited: {self.log_tail()}")
-            try:
-                with urllib.request.urlopen(self.base + "/api/v1/health", timeout=5) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError("serve.py did not answer /api/v1/health with 200 in time")
-
-    def peak_rss_mb(self) -> dict | None:
-        """VmHWM of the gunicorn master and of each worker (Linux /proc only).
-
-        Pages a worker shares with the master (forked) count in both, so the
-        sum overstates the machine's memory use; the largest worker is the
-        figure to compare with an engine's query process.
-        """
-        def hwm(pid: int) -> float:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    return round(int(line.split()[1]) / 1024, 1)
-            return 0.0
-
-        pid = self.process.pid
-        try:
-            workers = [int(p) for p in
-                       Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-            return {"master": hwm(pid), "workers": [hwm(w) for w in workers]}
-        except (OSError, ValueError):
-            return None
-
-    def log_tail(self, chars: int = 2000) -> str:
-        self.log.seek(0)
-        return self.log.read()[-chars:]
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
 
 def _get_json(base: str, path: str) -> dict:
@@ -148,7 +75,7 @@ def run_load(index_dir: Path, queries: list[Query], seconds: float, clients: int
     settings = load_settings({"INDEX_DIR": str(index_dir)})
     server = Server(index_dir)
     try:
-        paths = search_paths(server.base, queries)  # also warms every worker a little
+        paths = search_paths(server.url, queries)  # also warms every worker a little
         results: list[tuple[str, int | None, float]] = []
         started = time.perf_counter()
         deadline = started + seconds

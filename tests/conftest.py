@@ -8,15 +8,13 @@ whole sample corpus once through the real reindex command.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from bench.server import Server  # noqa: F401 (the tests import it from here)
 from index import writer
 from index.pipeline import iter_records
 from index.readers import expand_sources
@@ -66,49 +64,6 @@ def app(small_index):
 @pytest.fixture()
 def client(app):
     return app.test_client()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """scripts/serve.py in a subprocess on 127.0.0.1, stopped when the test is done."""
-
-    def __init__(self, index_dir: Path, workers: int = 1, env: dict | None = None) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "scripts/serve.py", "--index-dir", str(index_dir),
-             "--port", str(self.port), "--workers", str(workers)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env={**os.environ, **(env or {})})
-        self._wait_until_up()
-
-    def _wait_until_up(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"serve.py exited: {self.process.stdout.read()}")
-            try:
-                urllib.request.urlopen(self.url + "/api/v1/health", timeout=2)
-                return
-            except urllib.error.HTTPError:
-                return  # it answered (503 when the index is missing)
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("serve.py did not start listening in time")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
 
 @pytest.fixture(scope="session")

@@ -141,7 +141,7 @@ def test_server_follows_a_rebuild_without_restart(tmp_path):
 def test_server_starts_without_an_index(tmp_path):
     from tests.conftest import Server
 
-    server = Server(tmp_path / "none")
+    server = Server(tmp_path / "none", require_index=False)
     try:
         status, body, _ = fetch(server.url + "/api/v1/health")
         assert status == 503 and body["status"] == "missing"

@@ -162,7 +162,7 @@ def test_every_endpoint_writes_and_a_restart_over_real_http(index_copy):
         assert missing == [], f"endpoints this test does not exercise: {missing}"
     finally:
         server.stop()
-    output = server.process.stdout.read()
+    output = server.output()
     assert TOKEN not in output and "Traceback" not in output, output
 
     # An entry acknowledged but never applied (as if the server died at once): each worker
