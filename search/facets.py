@@ -117,12 +117,10 @@ def _coded(searcher: Searcher, field: str, multi: bool) -> _Coded:
     return cached(searcher, ("coded", field, multi), build)
 
 
-def _count(coded: _Coded, docs: np.ndarray, size: int, clusters: np.ndarray | None,
-           searcher: Searcher) -> Counter:
-    """Counts of the values of `docs` (distinct stories when `clusters` is given); with a
-    size, only the values that can make the top `size` (every tie at the boundary kept)."""
-    member = np.zeros(searcher.doc_count_all(), dtype=bool)
-    member[docs] = True
+def _count(coded: _Coded, member: np.ndarray, size: int,
+           clusters: np.ndarray | None) -> Counter:
+    """Counts of the values of the documents `member` marks (distinct stories when `clusters`
+    is given); with a size, only the values that can make the top `size` (ties kept)."""
     chosen = member[coded.docs]
     codes = coded.codes[chosen]
     if clusters is not None and len(codes):
@@ -208,18 +206,26 @@ def facet_values(facet: Facet, counts: Counter, size: int, selected: set[str]) -
              "selected": value.casefold() in chosen} for value, count in items]
 
 
-def compute(searcher: Searcher, names: tuple[str, ...], docs: Iterable[int], *,
-            size: int, interval: str, stories: bool,
-            filters: tuple[tuple[str, str], ...]) -> tuple[dict, str | None]:
-    """Every requested facet over `docs`; also the histogram interval that was used."""
+def membership(searcher: Searcher, docs: Iterable[int]) -> np.ndarray:
+    """`docs` as a mask by document number: what `compute` counts over (make it once)."""
     if not isinstance(docs, np.ndarray):
         docs = np.fromiter(docs, dtype=np.int64)
+    member = np.zeros(searcher.doc_count_all(), dtype=bool)
+    member[docs] = True
+    return member
+
+
+def compute(searcher: Searcher, names: tuple[str, ...], member: np.ndarray, *,
+            size: int, interval: str, stories: bool,
+            filters: tuple[tuple[str, str], ...]) -> tuple[dict, str | None]:
+    """Every requested facet over the documents of `member` (see `membership`); also the
+    histogram interval that was used."""
     clusters = cluster_codes(searcher) if stories else None
     facets, used_interval = {}, None
     for name in names:
         facet = FACETS[name]
         coded = _coded(searcher, facet.field, facet.kind == MULTI)
-        counts = _count(coded, docs, 0 if facet.kind == HISTOGRAM else size, clusters, searcher)
+        counts = _count(coded, member, 0 if facet.kind == HISTOGRAM else size, clusters)
         if facet.kind == HISTOGRAM:
             used_interval, facets[name] = histogram(counts, interval)
         else:

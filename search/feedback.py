@@ -71,10 +71,8 @@ def _first_pass(searcher: Searcher, q: query.Query,
         hits = searcher.search(q, limit=ranking.FEEDBACK_DOCS, filter=allowed,
                                collapse=sorting.FieldFacet(schema.CLUSTER), collapse_limit=1)
         return [(hit.score or 0.0, hit.fields()) for hit in hits]
-    docs, scores = evaluation.scored.docs, evaluation.scored.scores
-    if allowed is not None:
-        keep = np.isin(docs, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
-        docs, scores = docs[keep], scores[keep]
+    kept = vectorized.among(evaluation.scored, allowed)
+    docs, scores = kept.docs, kept.scores
     stories = cluster_codes(searcher)
     seen: set[int] = set()
     best: list[tuple[float, dict]] = []

@@ -10,7 +10,6 @@ import html
 import time
 from datetime import datetime, timezone
 
-import numpy as np
 from whoosh.util.times import long_to_datetime
 
 from index import schema
@@ -68,10 +67,8 @@ def run_search(archive: Archive, request: SearchRequest, limits: Limits = Limits
         after = cursors.decode(request, index_state) if request.cursor else None
         evaluation = None if request.recency else vectorized.evaluate(searcher, q)
         if evaluation is not None:
-            docs, scores = evaluation.scored.docs, evaluation.scored.scores
-            if allowed is not None:
-                keep = np.isin(docs, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
-                docs, scores = docs[keep], scores[keep]
+            kept = vectorized.among(evaluation.scored, allowed)
+            docs, scores = kept.docs, kept.scores
             total_copies = len(docs)
             total = vector_pages.count_stories(searcher, docs) \
                 if request.collapse == "cluster" else total_copies
@@ -114,16 +111,17 @@ def run_search(archive: Archive, request: SearchRequest, limits: Limits = Limits
     }
 
 
-def _facets(searcher, request: SearchRequest, docs: set[int],
+def _facets(searcher, request: SearchRequest, docs,
             budget: Budget) -> tuple[dict, str | None]:
     """The requested facets, one at a time while the budget lasts (then "facets" is cut)."""
     found, interval = {}, None
+    member = facets.membership(searcher, docs) if request.facets else None
     for name in request.facets:
         if budget.expired():
             budget.mark("facets")
             break
         counted, used = facets.compute(
-            searcher, (name,), docs, size=request.facet_size, interval=request.interval,
+            searcher, (name,), member, size=request.facet_size, interval=request.interval,
             stories=request.count == "stories", filters=request.filters)
         found.update(counted)
         interval = used or interval

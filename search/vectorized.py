@@ -266,6 +266,14 @@ def evaluate(searcher: Searcher, q: query.Query) -> Evaluation | None:
     return Evaluation(scored, evaluator.leaves)
 
 
+def among(scored: Scored, allowed: set[int] | None) -> Scored:
+    """The matches that are also among `allowed` (the request's filters), scores kept."""
+    if allowed is None:
+        return scored
+    keep = np.isin(scored.docs, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
+    return Scored(scored.docs[keep], scored.scores[keep])
+
+
 def matching(searcher: Searcher, q: query.Query) -> set[int]:
     """Every document `q` matches, unscored: from posting arrays when it can be."""
     evaluation = evaluate(searcher, q)
