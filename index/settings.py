@@ -47,6 +47,48 @@ def _origins(value: str) -> tuple[str, ...]:
     return origins
 
 
+def _non_negative_int(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError(f"must be 0 or more (got {number})")
+    return number
+
+
+def _optional_path(value: str) -> Path | None:
+    return _path(value) if value.strip() else None
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A rate limit: at most `count` requests per `seconds`, e.g. 30/minute."""
+
+    count: int
+    seconds: float
+
+    def __str__(self) -> str:
+        unit = next((name for name, length in RATE_UNITS.items() if length == self.seconds), None)
+        return f"{self.count}/{unit}" if unit else f"{self.count}/{self.seconds:g}s"
+
+
+RATE_UNITS = {"second": 1, "minute": 60, "hour": 3600}
+_RATE = re.compile(r"(\d+)\s*/\s*(?:(second|minute|hour)|(\d+(?:\.\d+)?)\s*s)",
+                   re.IGNORECASE)
+
+
+def _rate(value: str) -> Rate | None:
+    """`N/second`, `N/minute`, `N/hour` or `N/Ss` (N requests per S seconds); empty for none."""
+    if not value.strip():
+        return None
+    match = _RATE.fullmatch(value.strip())
+    if not match:
+        raise ValueError("give requests per period, such as 30/minute, 500/hour or 10/15s")
+    count, unit, seconds = match.groups()
+    rate = Rate(int(count), float(RATE_UNITS[unit.lower()] if unit else seconds))
+    if rate.count < 1 or rate.seconds <= 0:
+        raise ValueError("both the number of requests and the period must be more than 0")
+    return rate
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -85,6 +127,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("APPLY_INTERVAL", "0.2",
             "Seconds between the journal applier's looks for API writes to apply "
             "(the most an acknowledged write waits before it is applied).", _positive_float),
+    Setting("READ_TOKEN", "",
+            "Token every read needs when set (pages, static files and the whole API, health "
+            "included), for private archives: `Authorization: Bearer <token>`, or HTTP Basic "
+            "with any user name and the token as password (browsers ask for it); "
+            "MORGUE_API_TOKEN is accepted too. Empty (the default): reading is open."),
+    Setting("RATE_LIMIT", "",
+            "Per-client limit on expensive requests (exports, deep pages, facet- or "
+            "wildcard-heavy searches), such as 30/minute, 500/hour or 10/15s; past it, 429 "
+            "with Retry-After. Shared by all worker processes. Empty (the default): no limit, "
+            "as suits a local archive; set it for a public deployment.", _rate),
+    Setting("RATE_LIMIT_DB", "",
+            "SQLite file in which every worker process keeps the rate-limit state; empty (the "
+            "default): ratelimit.sqlite3 beside the index directory (in its parent).",
+            _optional_path),
+    Setting("TRUSTED_PROXIES", "0",
+            "Reverse proxies in front of the server whose X-Forwarded-For entries are trusted "
+            "as the client address that rate limits count by; 0 (the default) trusts none "
+            "and counts by the connection's address.", _non_negative_int),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -7,6 +7,7 @@ and answered with a plain 500 that reveals nothing of the server.
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 
 from index.errors import MorgueError
@@ -16,7 +17,7 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _respond(status: int, body: dict, headers: dict | None = None):
+def _respond(status: int, body: dict, headers: Headers | dict | None = None):
     if _wants_json():
         response = jsonify({"error": body})
     else:
@@ -32,9 +33,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "_")
-        headers = dict(exc.get_response().headers)
-        headers.pop("Content-Type", None)
-        headers.pop("Content-Length", None)
+        headers = exc.get_response().headers  # a header may repeat (WWW-Authenticate)
+        headers.remove("Content-Type")
+        headers.remove("Content-Length")
         return _respond(exc.code or 500, {"code": code, "message": exc.description}, headers)
 
     @app.errorhandler(Exception)

@@ -33,8 +33,8 @@ NO_CACHE = "no-cache"
 REPRESENTATION = "1"  # bump when answers change shape for the same index and URL
 SHAPING_SETTINGS = ("MAX_QUERY_LENGTH", "MAX_WILDCARD_TERMS", "SEARCH_TIME_BUDGET_MS")
 CORS_METHODS = "GET, HEAD, OPTIONS"
-CORS_REQUEST_HEADERS = "If-None-Match"
-CORS_EXPOSED = "ETag, Content-Disposition"
+CORS_REQUEST_HEADERS = "Authorization, If-None-Match"  # Authorization: MORGUE_READ_TOKEN
+CORS_EXPOSED = "ETag, Content-Disposition, Retry-After"
 CORS_MAX_AGE = "600"
 
 

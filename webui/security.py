@@ -2,8 +2,11 @@
 
 The Content-Security-Policy lets a page run only scripts and styles served by
 Morgue itself: no inline script, no inline style attribute, nothing from other
-hosts. A `javascript:` URL smuggled into an article cannot run either. A view
-that needs another policy sets its own header; it is kept.
+hosts. A `javascript:` URL smuggled into an article cannot run either. No
+other site may frame a page (clickjacking): CSP's frame-ancestors for today's
+browsers, X-Frame-Options for older ones that ignore it. A view that needs
+another policy sets its own header; it is kept. The headers go on every answer
+the app gives, errors, 304s, static files and streamed exports included.
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ CONTENT_SECURITY_POLICY = "; ".join((
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",  # search terms in our URLs never leave for other sites
 }
 
