@@ -7,6 +7,12 @@ message with a non-zero exit.
 """
 from __future__ import annotations
 
+import errno
+
+# A write failed for want of room: the disk or the quota is full, or a file-size limit
+# (ulimit -f, with SIGXFSZ ignored) was reached. Each is reported the same way.
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
 
 class MorgueError(Exception):
     """Base class: a message meant for the person or program that caused it."""
@@ -55,3 +61,15 @@ class IndexUnavailable(MorgueError):
         super().__init__(message, hint=hint)
         self.state = state  # "missing" or "damaged", as /api/v1/health reports it
         self.code = f"index_{state}"
+
+
+class DiskFull(MorgueError):
+    """A write found no room: nothing half-written is kept, and the message says what was."""
+
+    status = 507
+    code = "insufficient_storage"
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether `exc` is a write that failed for want of room (see DISK_FULL_ERRNOS)."""
+    return isinstance(exc, OSError) and exc.errno in DISK_FULL_ERRNOS

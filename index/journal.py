@@ -14,7 +14,8 @@ or `{"seq": n, "op": "delete", "at": ..., "id": ...}`. Sequence numbers rise
 by one. Appends from every server process are serialised by the lock; readers
 need no lock because they only take lines that end in a newline (a crash in
 the middle of an append leaves a torn line that was never acknowledged, and
-the next append cuts it off).
+the next append cuts it off). An append first reserves its bytes on disk, so
+a full disk refuses it (DiskFull, 507) before any of its lines can be read.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from index.errors import DiskFull, is_disk_full
 from index.store import fsync_dir
 
 DIRECTORY = "journal"
@@ -103,18 +105,44 @@ class Journal:
             return []
         with self._append_lock():
             new_file = not self.path.exists()
-            with open(self.path, "a+b") as handle:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            with open(fd, "r+b", buffering=0) as handle:
                 last = self._repair_tail(handle)
                 at = _now()
                 entries = [Entry(last + n, op, article_id, at, article)
                            for n, (op, article_id, article) in enumerate(ops, 1)]
-                handle.seek(0, os.SEEK_END)
-                handle.write("".join(e.to_json() + "\n" for e in entries).encode("utf-8"))
-                handle.flush()
-                os.fsync(handle.fileno())
+                data = "".join(e.to_json() + "\n" for e in entries).encode("utf-8")
+                self._write_at_end(handle, data)
             if new_file:
                 fsync_dir(self.directory)
         return entries
+
+    def _write_at_end(self, handle, data: bytes) -> None:
+        """Append `data` durably, or leave the file as it was and raise (DiskFull when full).
+
+        The space is reserved first (posix_fallocate), so a full disk or a file-size
+        limit fails before a single byte is written; until the write lands the reserved
+        tail is zeros, and a reader takes no line holding a NUL for an entry (see _refresh).
+        """
+        fd, end = handle.fileno(), handle.seek(0, os.SEEK_END)
+        try:
+            try:
+                os.posix_fallocate(fd, end, len(data))
+            except OSError as exc:
+                if is_disk_full(exc):
+                    raise
+                # this file system cannot reserve space: the write below still says if it fits
+            view = memoryview(data)
+            while view:
+                view = view[os.pwrite(fd, view, end + len(data) - len(view)):]
+            os.fsync(fd)
+        except OSError as exc:
+            os.ftruncate(fd, end)
+            if is_disk_full(exc):
+                raise DiskFull("The disk is full (or a file-size limit was hit): the write "
+                               "was not journaled, so nothing was accepted. Try again when "
+                               "there is space.") from exc
+            raise
 
     def _repair_tail(self, handle) -> int:
         """Cut off a torn last line (never acknowledged); return the last complete seq."""
@@ -168,7 +196,10 @@ class Journal:
             handle.seek(self._scanned)
             offset = self._scanned
             for line in handle:
-                if not line.endswith(b"\n"):
+                # An append reserves its bytes (zeros) before writing them, and one read can
+                # meet the zeros where a later read meets the bytes written over them: a line
+                # holding a NUL is an append in progress, like one without its newline.
+                if not line.endswith(b"\n") or b"\0" in line:
                     break  # an append in progress (or torn): not an entry yet
                 match = _SEQ.match(line)
                 if match is None:
@@ -176,7 +207,7 @@ class Journal:
                 self._seqs.append(int(match.group(1)))
                 self._offsets.append(offset)
                 offset += len(line)
-            self._scanned = offset
+                self._scanned = offset  # line by line: an error above leaves no half state
 
     def last_seq(self) -> int:
         with self._lock:

@@ -4,12 +4,17 @@ The main process reads files into Drafts (cheap: decompressing, splitting
 records); batches of Drafts go to a pool of worker processes that do the
 expensive part (HTML extraction, boilerplate removal, language, actors,
 quotes, ids, near-duplicate sketches); the finished records come back in
-input order to the one process that writes the index.
+input order to the one process that writes the index. A worker dies with that
+process, even when it is killed with SIGKILL (Linux: PR_SET_PDEATHSIG), so a
+killed reindex leaves no worker running on.
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
 import re
+import signal
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -18,6 +23,7 @@ from index import clusters, ids
 from index.actors import Actors, extract_actors
 from index.article import Article, Draft, Problem, Record
 from index.boilerplate import remove_boilerplate
+from index.errors import is_disk_full
 from index.html import extract_page
 from index.language import detect_language
 from index.quotes import extract_quotes
@@ -134,7 +140,9 @@ def finish_all(items: list[Draft | Problem]) -> list[Record]:
             continue
         try:
             out.extend(finish(item))
-        except Exception as exc:  # one bad record must never stop a run
+        except Exception as exc:  # one bad record must never stop a run ...
+            if is_disk_full(exc):  # ... but a full disk is no record's fault: it stops it
+                raise
             out.append(Problem(item.origin, f"could not be processed: "
                                             f"{type(exc).__name__}: {exc}"))
     return out
@@ -150,6 +158,24 @@ def _batches(items: Iterator, size: int) -> Iterator[list]:
         yield batch
 
 
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent(parent: int) -> None:
+    """Pool initializer: have the kernel kill this worker when its parent dies.
+
+    Without it a worker outlives a parent killed with SIGKILL until it finishes the
+    batch in hand and finds the pipe closed (seconds, for a huge record).
+    """
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux: the closed pipe still ends the worker
+        return
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def iter_records(files: list[Path], workers: int = 1) -> Iterator[Record]:
     """Finished records in input order; extraction runs in `workers` processes when > 1."""
     drafts = iter_drafts(files)
@@ -157,6 +183,7 @@ def iter_records(files: list[Path], workers: int = 1) -> Iterator[Record]:
         for batch in _batches(drafts, BATCH):
             yield from finish_all(batch)
         return
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_die_with_parent,
+                                                  initargs=(os.getpid(),)) as pool:
         for records in pool.imap(finish_all, _batches(drafts, BATCH), chunksize=1):
             yield from records

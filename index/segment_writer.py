@@ -15,18 +15,26 @@ avoidable costs inside Whoosh 2.7's SegmentWriter:
 
 Everything else (the posting pool, block encoding, the TOC, merging) is
 Whoosh's own, so the index is a standard one: tests/test_writer.py opens it
-with plain Whoosh and compares it with one written by Whoosh's writer.
+with plain Whoosh and compares it with one written by Whoosh's writer. Around
+the TOC write, each commit records the sizes and checksums of its files
+(index/integrity.py), so damage to them can be told apart from a bug.
 """
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 from whoosh import formats
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.filedb.filestore import FileStorage
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
+from index import integrity
 from index.analysis_replay import fast_tokens
 
 _LENGTH_OF_BYTE = [None] + [byte_to_length(b) for b in range(1, 256)]  # 0: Whoosh's None
+log = logging.getLogger("morgue.integrity")
 
 
 class _Lengths:
@@ -110,6 +118,20 @@ class FastSegmentWriter(SegmentWriter):
         self.fieldwriter.close()
         if reader is not None:
             reader.close()
+
+    def _commit_toc(self, segments) -> None:
+        """Whoosh's TOC write, with the commit's integrity record written around it."""
+        if not isinstance(self.storage, FileStorage):  # an in-memory index: nothing to check
+            return super()._commit_toc(segments)
+        folder = Path(self.storage.folder)
+        record = integrity.record_segments(folder, self.generation,
+                                           [segment.segment_id() for segment in segments])
+        super()._commit_toc(segments)
+        try:
+            integrity.record_toc(folder, record)
+        except OSError as exc:  # the commit stands; a check then reads its TOC instead
+            log.warning("could not record the checksum of %s: %s",
+                        folder / integrity.toc_name(self.generation), exc)
 
 
 def writer(ix, **kwargs) -> SegmentWriter:

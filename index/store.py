@@ -12,7 +12,11 @@ Layout (every reference relative, so the directory can be copied or moved whole)
 A full rebuild writes a new generation beside the live one and then replaces
 CURRENT atomically (write, fsync, rename), so readers see either the old index
 or the new one, never a mixture. The lock is an OS file lock, released when
-its process dies, so a killed reindex never leaves a stale lock behind.
+its process dies, so a killed reindex never leaves a stale lock behind. What a
+killed build leaves in generations/ goes at the next rebuild: an unfinished
+generation (no manifest) as it starts, to make room, and the rest as it ends,
+which keeps the live generation and the one before it. Each generation's files
+carry their sizes and checksums (index/integrity.py).
 """
 from __future__ import annotations
 
@@ -72,13 +76,18 @@ def fsync_dir(path: Path) -> None:
 
 
 def write_json_atomically(path: Path, data: dict | str) -> None:
+    """Replace `path` whole or not at all: a write that fails (a full disk) leaves no trace."""
     text = data if isinstance(data, str) else json.dumps(data, indent=2, sort_keys=True)
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     fsync_dir(path.parent)
 
 
@@ -134,7 +143,11 @@ def new_generation(index_dir: Path) -> Path:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     path = index_dir / GENERATIONS / f"{stamp}-{secrets.token_hex(3)}"
     path.mkdir(parents=True)
-    whoosh_index.create_in(str(path), build_schema())
+    try:
+        whoosh_index.create_in(str(path), build_schema())
+    except BaseException:
+        shutil.rmtree(path, ignore_errors=True)
+        raise
     return path
 
 
@@ -160,6 +173,39 @@ def prune_generations(index_dir: Path, keep: set[str]) -> list[str]:
     removed = []
     for path in sorted(root.iterdir()):
         if path.is_dir() and path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+    return removed
+
+
+def previous_generation(index_dir: Path) -> Generation | None:
+    """The newest finished generation older than the live one (the one prune keeps), if any."""
+    root, live = index_dir / GENERATIONS, live_name(index_dir)
+    if not root.is_dir() or live is None:
+        return None
+    for path in sorted(root.iterdir(), reverse=True):  # names start with their UTC time
+        if path.name < live and (path / MANIFEST).exists():
+            try:
+                generation = read_generation(index_dir, path.name)
+            except IndexUnavailable:
+                continue
+            if generation.schema_version == SCHEMA_VERSION:
+                return generation
+    return None
+
+
+def remove_unfinished(index_dir: Path) -> list[str]:
+    """Delete the generations a killed build left without a manifest; return their names.
+
+    Call it holding the reindex lock: then no build is writing one of them.
+    """
+    root = index_dir / GENERATIONS
+    if not root.is_dir():
+        return []
+    live = live_name(index_dir)
+    removed = []
+    for path in sorted(root.iterdir()):
+        if path.is_dir() and path.name != live and not (path / MANIFEST).exists():
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path.name)
     return removed

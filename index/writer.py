@@ -11,6 +11,11 @@ Articles written and deleted through the API live in the journal
 entry it includes: a rebuild replays the whole journal after the source files,
 so the API's writes win over the files; an incremental run and the server's
 applier (`apply_journal`) apply the entries the live generation lacks.
+
+Faults. A write into a damaged live generation is refused (index/integrity.py
+checks it first): only a full rebuild mends it. When the disk fills up (or a
+file-size limit is hit), the writer's half-written files are deleted, the live
+index keeps its last complete commit, and the error (DiskFull) says so.
 """
 from __future__ import annotations
 
@@ -25,16 +30,19 @@ from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
 from whoosh.writing import IndexWriter
 
-from index import clusters, posted, resolution, schema, segment_writer, store
+from index import clusters, integrity, posted, resolution, schema, segment_writer, store
 from index.article import Article, Problem, Record, Tally
 from index.columns import column
-from index.errors import IndexUnavailable, MorgueError
+from index.errors import DiskFull, IndexUnavailable, MorgueError, is_disk_full
 from index.journal import DELETE, PUT, Entry, Journal, final_ops
 
 WRITER_MEMORY_MB = 256
 # In place, wait this long for Whoosh's write lock rather than fail with LockError at once
 # (the live lock already keeps Morgue's own writers apart; this covers anything else).
 WRITE_LOCK_WAIT = 60.0
+# Journal entries one apply takes at most: under a stream of API writes the applied part
+# grows every few seconds instead of once per whole backlog (minutes, in the writers trial).
+APPLY_BATCH = 500
 Progress = Callable[[int], None]
 
 
@@ -73,6 +81,27 @@ def _abandon(writer: IndexWriter) -> None:
         if temp is not None:
             temp.destroy()
         writer.is_closed = True
+    _remove_uncommitted(writer)
+
+
+def _remove_uncommitted(writer: IndexWriter) -> None:
+    """Delete the files of the segment a failed writer was writing, unless it was committed.
+
+    Whoosh leaves them for its next successful commit to clear, but on a full disk
+    they are what stops that commit from ever succeeding.
+    """
+    segment, folder = getattr(writer, "newsegment", None), getattr(writer.storage, "folder", "")
+    if segment is None or not folder:
+        return
+    folder = Path(folder)
+    toc = integrity.toc_name(writer.generation)
+    if (folder / toc).exists():
+        return  # the commit went through after all: its segment is live
+    for name in segment.list_files(writer.storage):
+        (folder / name).unlink(missing_ok=True)
+    for leftover in folder.glob(toc + ".*"):  # Whoosh's temporary TOC, half written
+        leftover.unlink(missing_ok=True)
+    integrity.discard_uncommitted(folder, writer.generation)
 
 
 def _now() -> datetime:
@@ -99,12 +128,27 @@ def stored_hashes(generation: store.Generation,
         return result
 
 
-def _previous_hashes(index_dir: Path) -> tuple[str | None, dict[str, str]]:
+def _previous_hashes(index_dir: Path) -> tuple[str | None, dict[str, str], Problem | None]:
+    """The live generation's name and id -> hash, which the counts compare with.
+
+    A damaged live generation is what a rebuild is for: it is then read as empty
+    (everything counts as indexed), with a note saying why.
+    """
     try:
         generation = store.live_generation(index_dir)
     except IndexUnavailable:
-        return None, {}
-    return generation.name, stored_hashes(generation)
+        return None, {}, None
+    damage = integrity.check(generation.path).damage
+    if damage is None:
+        try:
+            return generation.name, stored_hashes(generation), None
+        except Exception:  # damage that only reading shows, or a bug: the checksums decide
+            damage = integrity.check(generation.path, full=True).damage
+            if damage is None:
+                raise
+    return generation.name, {}, Problem(
+        f"{store.GENERATIONS}/{generation.name}", f"the live index was damaged ({damage}); "
+        "this rebuild replaces it, and counts every article as new", skipped=False)
 
 
 def _write(open_writer: Callable[[], IndexWriter], records: Iterable[Record],
@@ -214,10 +258,12 @@ def rebuild(index_dir: Path, records: Iterable[Record], *, sources: list[str],
     """Build a complete new generation from `records` and switch to it atomically."""
     started = time.time()
     with store.reindex_lock(index_dir):
-        previous_name, previous = _previous_hashes(index_dir)
-        path = store.new_generation(index_dir)
-        tally = Tally()
+        store.remove_unfinished(index_dir)  # a killed build's leftovers: room before writing
+        previous_name, previous, note = _previous_hashes(index_dir)
+        tally = Tally(problems=[note] if note else [])
+        path = None
         try:
+            path = store.new_generation(index_dir)
             ix = whoosh_index.open_dir(str(path))
             clusterer = clusters.Clusterer()
             open_writer = lambda: segment_writer.writer(ix, limitmb=WRITER_MEMORY_MB)  # noqa: E731
@@ -241,11 +287,39 @@ def rebuild(index_dir: Path, records: Iterable[Record], *, sources: list[str],
                 store.JOURNAL_SEQ: journal_seq,
                 "build_seconds": round(time.time() - started, 1)})
             store.switch_to(index_dir, path)
-        except BaseException:
-            shutil.rmtree(path, ignore_errors=True)
+        except BaseException as exc:
+            if path is not None and store.live_name(index_dir) != path.name:
+                shutil.rmtree(path, ignore_errors=True)
+            if is_disk_full(exc):
+                raise DiskFull(
+                    f"The disk is full (or a file-size limit was hit) while building a new "
+                    f"index generation in {index_dir} ({exc}). The half-written generation "
+                    "was removed and the live index was left unchanged; free some space and "
+                    "run the reindex again.") from exc
             raise
         store.prune_generations(index_dir, keep={path.name} | ({previous_name} - {None}))
         return tally, store.read_generation(index_dir, path.name)
+
+
+def roll_back(index_dir: Path) -> tuple[store.Generation, str | None]:
+    """Make the previous generation live again, if it is intact: (it, the one it replaces).
+
+    The way back from a damaged or unwanted build. The replaced generation stays
+    beside it until the next rebuild prunes it. Journaled API writes the previous
+    generation lacks are applied to it again (its manifest says how far it got);
+    articles only the newer build read from files return with the next rebuild.
+    """
+    with store.reindex_lock(index_dir):
+        previous = store.previous_generation(index_dir)
+        if previous is None:
+            raise MorgueError(f"There is no earlier generation in {index_dir} to go back to.",
+                              hint=store.BUILD_HINT)
+        damage = integrity.check(previous.path, full=True).damage
+        if damage is not None:
+            raise integrity.unavailable(index_dir, previous, damage)
+        replaced = store.live_name(index_dir)
+        store.switch_to(index_dir, previous.path)
+        return previous, replaced
 
 
 def update_in_place(index_dir: Path, records: Iterable[Record], *,
@@ -311,35 +385,59 @@ def _update_live(index_dir: Path, records: Iterable[Record] | None, *,
         generation = store.live_generation(index_dir)
         journal = journal or Journal(index_dir)
         journal_seq = journal.last_seq()
-        tally = Tally()
-        if records is None and journal_seq <= generation.journal_seq:
-            return tally, generation
+        if records is None:  # the applier: a bounded batch, so a backlog lands bit by bit
+            journal_seq = min(journal_seq, generation.journal_seq + APPLY_BATCH)
+            if journal_seq <= generation.journal_seq:
+                return Tally(), generation
+        damage = integrity.check(generation.path).damage
+        if damage is not None:
+            raise integrity.unavailable(index_dir, generation, damage)
         ix = store.open_generation(generation)
-        open_writer = lambda: segment_writer.writer(  # noqa: E731
-            ix, limitmb=WRITER_MEMORY_MB, timeout=WRITE_LOCK_WAIT)
-        if records is None:  # journal entries only: look up just the ids they name
-            entries = list(_journal_entries(journal, generation.journal_seq, journal_seq, set()))
-            previous = _hashes_of(ix, {entry.id for entry in entries})
-            clusterer = (cache or LiveCache()).clusterer(generation, ix)
-            written = {}
-        else:
-            clusterer = clusters.Clusterer()
-            previous = stored_hashes(generation, clusterer)
-            written = _write(open_writer, records, previous, tally, replace_existing=True,
-                             progress=progress, clusterer=clusterer, strict=strict)
-            entries = _journal_entries(journal, generation.journal_seq, journal_seq,
-                                       set(written))
-        changes, deleted = _replay(open_writer, entries, {**previous, **written}, tally,
-                                   clusterer)
-        written = {k: v for k, v in {**written, **changes}.items() if k not in deleted}
-        _count(tally, written, previous, full=False)
-        tally.deleted += len(deleted & previous.keys())
-        aliases = resolution.resolve_people(ix, _commit)
-        store.write_manifest(generation.path, {**generation.manifest,
-                                               "person_aliases": len(aliases),
-                                               "documents": ix.doc_count(),
-                                               store.JOURNAL_SEQ: journal_seq,
-                                               "updated": _now().strftime("%Y-%m-%dT%H:%M:%SZ")})
-        if cache is not None:
-            cache.remember(generation, ix)
+        commit = ix.latest_generation()
+        try:
+            tally = _write_live(generation, ix, records, journal, journal_seq,
+                                progress=progress, strict=strict, cache=cache)
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            kept = ("the live index was left unchanged" if ix.latest_generation() == commit
+                    else "the live index keeps what was committed before it, intact")
+            raise DiskFull(f"The disk is full (or a file-size limit was hit) while writing "
+                           f"into the live index in {index_dir} ({exc}); {kept}. "
+                           "Free some space and run it again.") from exc
         return tally, store.read_generation(index_dir, generation.name)
+
+
+def _write_live(generation: store.Generation, ix: FileIndex, records: Iterable[Record] | None,
+                journal: Journal, journal_seq: int, *, progress: Progress | None,
+                strict: bool, cache: LiveCache | None) -> Tally:
+    """The body of `_update_live`, holding the live lock: write, replay, resolve, record."""
+    tally = Tally()
+    open_writer = lambda: segment_writer.writer(  # noqa: E731
+        ix, limitmb=WRITER_MEMORY_MB, timeout=WRITE_LOCK_WAIT)
+    if records is None:  # journal entries only: look up just the ids they name
+        entries = list(_journal_entries(journal, generation.journal_seq, journal_seq, set()))
+        previous = _hashes_of(ix, {entry.id for entry in entries})
+        clusterer = (cache or LiveCache()).clusterer(generation, ix)
+        written = {}
+    else:
+        clusterer = clusters.Clusterer()
+        previous = stored_hashes(generation, clusterer)
+        written = _write(open_writer, records, previous, tally, replace_existing=True,
+                         progress=progress, clusterer=clusterer, strict=strict)
+        entries = _journal_entries(journal, generation.journal_seq, journal_seq,
+                                   set(written))
+    changes, deleted = _replay(open_writer, entries, {**previous, **written}, tally,
+                               clusterer)
+    written = {k: v for k, v in {**written, **changes}.items() if k not in deleted}
+    _count(tally, written, previous, full=False)
+    tally.deleted += len(deleted & previous.keys())
+    aliases = resolution.resolve_people(ix, _commit)
+    store.write_manifest(generation.path, {**generation.manifest,
+                                           "person_aliases": len(aliases),
+                                           "documents": ix.doc_count(),
+                                           store.JOURNAL_SEQ: journal_seq,
+                                           "updated": _now().strftime("%Y-%m-%dT%H:%M:%SZ")})
+    if cache is not None:
+        cache.remember(generation, ix)
+    return tally

@@ -5,12 +5,20 @@ one and switches to it atomically; with --incremental, adds new and changed
 articles to the live index. Progress goes to stderr, one summary line to stdout.
 Exit status: 0 finished (even with skipped records), 1 nothing indexed or the
 index could not be written, 2 bad arguments.
+
+`reindex.py --check [--index-dir DIR]` reads every file of the live index and
+compares it with the sizes and checksums its commit recorded: exit 0 when it is
+intact, 1 when it is damaged or missing (the message names the file).
+`reindex.py --rollback [--index-dir DIR]` makes the generation before the last
+rebuild live again, after the same check of it: the way back from a damaged
+or unwanted build without reindexing.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -19,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tqdm import tqdm  # noqa: E402
 
-from index import store, writer  # noqa: E402
-from index.errors import MorgueError  # noqa: E402
+from index import integrity, store, writer  # noqa: E402
+from index.errors import IndexUnavailable, MorgueError  # noqa: E402
 from index.pipeline import iter_records  # noqa: E402
 from index.readers import expand_sources  # noqa: E402
 from index.settings import load_settings  # noqa: E402
@@ -37,7 +45,7 @@ def progress_bar():
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="reindex.py", description=__doc__.split("\n")[0])
-    parser.add_argument("sources", nargs="+", metavar="SOURCE",
+    parser.add_argument("sources", nargs="*", metavar="SOURCE",
                         help="file, directory (walked recursively) or glob")
     parser.add_argument("--index-dir", help="index directory (default: MORGUE_INDEX_DIR)")
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
@@ -50,7 +58,20 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="stop at the first record that has to be skipped, changing nothing")
     parser.add_argument("--if-stale", action="store_true",
                         help="do nothing when the live index is newer than every source file")
+    parser.add_argument("--check", action="store_true",
+                        help="index nothing: check every file of the live index against its "
+                             "recorded sizes and checksums (exit 1 when damaged)")
+    parser.add_argument("--rollback", action="store_true",
+                        help="index nothing: make the generation before the last rebuild live "
+                             "again, if it is intact")
     args = parser.parse_args(argv)
+    if args.check or args.rollback:
+        if (args.sources or args.incremental or args.if_stale or args.strict
+                or args.check and args.rollback):
+            parser.error("--check and --rollback take no SOURCE, and no other option but "
+                         "--index-dir")
+    elif not args.sources:
+        parser.error("the following arguments are required: SOURCE")
     if args.workers < 1:
         parser.error(f"--workers must be at least 1 (got {args.workers})")
     if args.incremental and args.if_stale:
@@ -64,10 +85,53 @@ def write_report(path: Path, tally: writer.Tally, summary: str) -> None:
     path.write_text(json.dumps(report, indent=2), "utf-8")
 
 
+def check(index_dir: Path) -> int:
+    """--check: the full integrity check of the live generation, one line on stdout."""
+    try:
+        generation = store.live_generation(index_dir)
+    except IndexUnavailable as exc:
+        print(f"{exc.state}: {exc.message}", file=sys.stdout)
+        print(exc.hint or "", file=sys.stderr)
+        return 1
+    verdict = integrity.check(generation.path, full=True)
+    if verdict.ok:
+        print(f"{verdict.summary()} (generation {generation.name} in {index_dir})")
+        return 0
+    error = integrity.unavailable(index_dir, generation, verdict.damage)
+    print(f"damaged: {error.message}")
+    print(error.hint, file=sys.stderr)
+    previous = store.previous_generation(index_dir)
+    if previous is not None and integrity.check(previous.path, full=True).ok:
+        print(f"Or go back to the previous build ({previous.name}, intact) at once: python "
+              f"scripts/reindex.py --rollback --index-dir {index_dir}", file=sys.stderr)
+    return 1
+
+
+def rollback(index_dir: Path) -> int:
+    """--rollback: the previous generation live again; one line on stdout."""
+    try:
+        generation, replaced = writer.roll_back(index_dir)
+    except MorgueError as exc:
+        print(f"rollback failed: {exc.message} {exc.hint or ''}".rstrip(), file=sys.stderr)
+        return 1
+    print(f"live index: generation {generation.name} again "
+          f"({generation.manifest.get('documents', 0):,} documents, built "
+          f"{generation.manifest.get('created')}); {replaced} stays beside it until the "
+          "next rebuild")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     settings = load_settings({"INDEX_DIR": args.index_dir})
     index_dir: Path = settings["INDEX_DIR"]
+    if args.check:
+        return check(index_dir)
+    if args.rollback:
+        return rollback(index_dir)
+    # A file-size limit (ulimit -f) then fails a write with EFBIG, reported like a full
+    # disk, instead of killing the process half way through with SIGXFSZ.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     started = time.monotonic()
     files, problems = expand_sources(args.sources)
     if args.if_stale and store.is_up_to_date(index_dir, files, args.sources):

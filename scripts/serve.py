@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import resource
+import signal
 import sys
 from pathlib import Path
 
@@ -80,6 +81,9 @@ def raise_open_files_limit() -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     raise_open_files_limit()
+    # A file-size limit (ulimit -f) then fails a write with EFBIG, answered like a full disk,
+    # instead of killing the worker with SIGXFSZ at each attempt of the journal applier.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     if args.workers is not None and args.workers < 1:
         print(f"serve.py: --workers must be at least 1 (got {args.workers})", file=sys.stderr)
         return 2

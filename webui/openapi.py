@@ -93,7 +93,8 @@ def search_parameters(settings: Mapping[str, Any]) -> list[dict]:
 
 def errors(*statuses: int) -> dict:
     names = {304: "NotModified", 400: "BadRequest", 401: "Unauthorized", 403: "Forbidden",
-             404: "NotFound", 413: "TooLarge", 503: "IndexUnavailable"}
+             404: "NotFound", 413: "TooLarge", 503: "IndexUnavailable",
+             507: "InsufficientStorage"}
     return {str(status): ref(names[status], "responses") for status in statuses}
 
 
@@ -157,7 +158,7 @@ def paths(settings: Mapping[str, Any]) -> dict:
             "responses": {"202": {"description": "Accepted: one result per article, in order; "
                                                  "the accepted ones are journaled.",
                                   "content": {"application/json": {"schema": ref("WriteResults")}}},
-                          **errors(400, 401, 403, 413, 503)}}},
+                          **errors(400, 401, 403, 413, 503, 507)}}},
         "/articles/{id}": {
             "get": {"operationId": "getArticle", "summary": "One whole article",
                     "parameters": [ID_PARAMETER, query(
@@ -172,7 +173,7 @@ def paths(settings: Mapping[str, Any]) -> dict:
                                                             "from searches shortly after.",
                                              "content": {"application/json": {
                                                  "schema": ref("Deleted")}}},
-                                     **errors(401, 403, 404, 503)}}},
+                                     **errors(401, 403, 404, 503, 507)}}},
         "/articles/{id}/related": {"get": {
             "operationId": "getRelated", "summary": "Stories most like this article",
             "parameters": [ID_PARAMETER, limit_parameter(), IF_NONE_MATCH],
@@ -314,7 +315,9 @@ def components() -> dict:
             "TooLarge": error_response("The body is larger than MORGUE_MAX_POST_BYTES."),
             "NotFound": error_response("No article with this id."),
             "IndexUnavailable": error_response("The index is missing or damaged; `hint` says "
-                                               "how to build it.")},
+                                               "how to build it."),
+            "InsufficientStorage": error_response("The disk is full: nothing was journaled, "
+                                                  "so nothing was accepted; try again later.")},
         "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
                                            "description": "The server's MORGUE_API_TOKEN."}},
     }
@@ -327,8 +330,9 @@ def build_document(settings: Mapping[str, Any]) -> dict:
         "info": {"title": "Morgue JSON API", "version": API_VERSION,
                  "description": "Full-text search over a news archive. A guide with curl "
                                 "examples: /api. Every error is JSON, "
-                                "{\"error\": {\"code\", \"message\", ...}}, and 503 is only "
-                                "for a missing or damaged index."},
+                                "{\"error\": {\"code\", \"message\", ...}}, 503 is only "
+                                "for a missing or damaged index, and 507 only for a write "
+                                "refused because the disk is full."},
         "servers": [{"url": "/api/v1"}],
         "paths": paths(settings),
         "components": components(),

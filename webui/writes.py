@@ -16,7 +16,7 @@ from werkzeug.exceptions import Forbidden, RequestEntityTooLarge, Unauthorized
 
 from index import posted, store
 from index.applier import Applier
-from index.errors import NotFound
+from index.errors import DiskFull, NotFound, is_disk_full
 from index.journal import Journal
 from search.service import warm_up
 from webui.context import archive
@@ -35,10 +35,11 @@ def init_app(app: Flask) -> None:
 
 
 def start_applier(app: Flask) -> None:
-    """Start applying journaled writes now (a server calls this as each worker boots), warm
-    the search caches in the background, and when writes are enabled load the extraction
-    models in the background too."""
+    """Start applying journaled writes now (a server calls this as each worker boots), check
+    the index's checksums and warm the search caches in the background, and when writes are
+    enabled load the extraction models in the background too."""
     app.extensions["morgue.applier"].ensure_running()
+    app.extensions["morgue.archive"].verify_in_background()
     threading.Thread(target=warm_up, args=(app.extensions["morgue.archive"],),
                      name="morgue-search-warm-up", daemon=True).start()
     if app.config["MORGUE"]["API_TOKEN"]:
@@ -74,8 +75,15 @@ def _body() -> bytes:
 
 def _applied_and_present(ids: list[str]) -> tuple[int, set[str]]:
     # The applied seq is read before the ids, so entries applied in between are still pending.
-    applied = store.live_generation(archive().index_dir).journal_seq
-    return applied, archive().existing_ids(ids)
+    # Both must come from one generation: a rebuild switching in between would pair the old
+    # one's seq with the new one's ids, which lack what the applier put in the old one after
+    # the rebuild's replay (a DELETE of such an article answered 404). Then the whole journal
+    # counts as pending: always right, and needed only in that rare moment.
+    generation = store.live_generation(archive().index_dir)
+    present = archive().existing_ids(ids)
+    if store.live_name(archive().index_dir) != generation.name:
+        return 0, present
+    return generation.journal_seq, present
 
 
 def _wake_applier() -> None:
@@ -87,7 +95,14 @@ def _wake_applier() -> None:
 @bp.post("/articles")
 def post_articles():
     _authorise()
-    submissions = posted.check_all(posted.parse_body(_body(), request.mimetype))
+    try:
+        submissions = posted.check_all(posted.parse_body(_body(), request.mimetype))
+    except OSError as exc:  # extraction's models unpack through temporary files
+        if not is_disk_full(exc):
+            raise
+        raise DiskFull("The disk is full (or a file-size limit was hit) while reading the "
+                       "articles, so nothing was accepted. Try again when there is space."
+                       ) from exc
     applied, present = _applied_and_present([s.id for s in submissions if s.article])
     response = posted.accept(current_app.extensions["morgue.journal"], submissions, present,
                              applied)
