@@ -10,7 +10,7 @@ import re
 from html import unescape
 from html.parser import HTMLParser
 
-from index.text import clean_body
+from index.text import clean_body, strip_controls
 
 _BLOCKS = frozenset({"p", "div", "section", "article", "blockquote", "li", "ul", "ol", "h1",
                      "h2", "h3", "h4", "h5", "h6", "table", "tr", "pre", "figure",
@@ -61,6 +61,6 @@ def html_to_text(fragment: str) -> str:
     collector = _TextCollector()
     collector.feed(fragment)
     collector.close()
-    text = unescape("".join(collector.parts))
+    text = strip_controls(unescape("".join(collector.parts)))  # as clean_body does
     paragraphs = [" ".join(block.split()) for block in re.split(r"\n\s*\n", text)]
     return "\n\n".join(p for p in paragraphs if p)

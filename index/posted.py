@@ -28,6 +28,7 @@ from index.records import draft_from_mapping
 NDJSON_TYPES = frozenset({"application/x-ndjson", "application/ndjson", "application/jsonl",
                           "application/x-jsonlines", "application/jsonlines"})
 ORIGIN = "api"
+MAX_DEPTH = 64  # levels of nested arrays and objects in a posted body; an article needs three
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,30 @@ def _bad_body(message: str) -> BadRequest:
 
 def _loads(text: str, where: str) -> object:
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise _bad_body(f"{where} is not valid JSON: {exc.msg} at line {exc.lineno}, "
                         f"column {exc.colno}") from None
     except (ValueError, RecursionError) as exc:  # a 5,000-digit number, [[[[... nested
         raise _bad_body(f"{where} is JSON that cannot be read: {type(exc).__name__}") from None
+    if _too_deep(data):
+        raise _bad_body(f"{where} nests arrays and objects more than {MAX_DEPTH} levels deep")
+    return data
+
+
+def _too_deep(data: object) -> bool:
+    """Deeper than MAX_DEPTH, counted without recursion. json.loads reads nearly a thousand
+    levels, but whatever walks the object later (the journal's json.dumps, str() of a list)
+    does it from deeper in the stack and would fail with a RecursionError: a 500."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > MAX_DEPTH:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _lines(text: str) -> list[object]:
@@ -106,12 +125,23 @@ def _id_problem(obj: Mapping) -> str | None:
     return None
 
 
+def _text_problem(obj: Mapping) -> str | None:
+    """Why the object cannot be journaled as posted: JSON's "\\ud800" is a lone surrogate,
+    no character, and cannot be written as UTF-8 (the journal is UTF-8 JSON)."""
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return (f"holds {exc.object[exc.start:exc.end]!r}, a lone surrogate, which is no "
+                "character: send text as UTF-8")
+    return None
+
+
 def check(index: int, obj: object) -> Submission:
     """Extract one posted object as the reindex script would, or say why it is rejected."""
     given = obj.get("id") if isinstance(obj, Mapping) else None
     given = given if isinstance(given, str) and given else None
     if isinstance(obj, Mapping):
-        problem = _id_problem(obj)
+        problem = _id_problem(obj) or _text_problem(obj)
         if problem:
             return Submission(index, given, None, reason=problem)
     records = finish_all(list(draft_from_mapping(obj, f"{ORIGIN}#item={index}")))

@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Lone surrogates too: JSON's "\ud800" decodes to one, which is no character and cannot
+# be written as UTF-8 (one in a JSON Lines record used to stop a whole rebuild).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 TITLE_MAX = 140

@@ -49,7 +49,7 @@ def _midnight(day: date) -> datetime:
 def _absolute(text: str) -> Period | None:
     if _YEAR.fullmatch(text):
         year = int(text)
-        return Period(datetime(year, 1, 1), datetime(year + 1, 1, 1) - ONE_TICK)
+        return Period(datetime(year, 1, 1), datetime(year, 12, 31, 23, 59, 59, 999999))
     if match := _MONTH.fullmatch(text):
         year, month = int(match.group(1)), int(match.group(2))
         if not 1 <= month <= 12:
@@ -58,8 +58,8 @@ def _absolute(text: str) -> Period | None:
         return Period(datetime(year, month, 1), datetime(year, month, last, 23, 59, 59, 999999))
     if _DAY.fullmatch(text):
         day = date.fromisoformat("-".join(part.zfill(2) for part in text.split("-")))
-        return Period(_midnight(day), _midnight(day) + timedelta(days=1) - ONE_TICK)
-    if text[:4].isdigit() and "T" in text:
+        return Period(_midnight(day), datetime.combine(day, time.max))  # 9999-12-31 too
+    if text[:4].isdigit() and "t" in text:  # read_period lower-cases the value
         instant = to_utc_naive(dateutil_parser.isoparse(text))
         return Period(instant, instant)
     return None
@@ -85,11 +85,14 @@ def read_period(text: str, now: datetime) -> Period:
     value = " ".join(text.strip().strip('"').lower().split())
     try:
         period = _absolute(value)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise DateError(f"{text} is not a date: {exc}") from None
     if period is not None:
         return period
-    instant = _relative(value, now)
+    try:
+        instant = _relative(value, now)
+    except (ValueError, OverflowError):  # "10000 years ago": before the year 1
+        raise DateError(f"{text} is too far back: dates run from the year 1 to 9999") from None
     if instant is None:
         raise DateError(f"{text} is not a date: write 2025, 2025-08, 2025-08-12, "
                         "2025-08-12T14:00:00Z, or today, yesterday, \"last week\", "
@@ -103,7 +106,19 @@ def _is_relative(text: str) -> bool:
 
 def bounds(op: str, values: tuple[str, ...], now: datetime,
            exclusive: tuple[bool, bool] = (False, False)) -> Period:
-    """The [start, end] a date clause selects (`op` is '', '>', '>=', '<', '<=' or 'range')."""
+    """The [start, end] a date clause selects (`op` is '', '>', '>=', '<', '<=' or 'range').
+
+    DateError when a bound would fall outside the years 1 to 9999 (`>9999-12-31`,
+    `<0001`): Python's datetimes, like the index's, end there."""
+    try:
+        return _bounds(op, values, now, exclusive)
+    except OverflowError:
+        raise DateError(f"published:{op if op != 'range' else ''}{' TO '.join(values)} reaches "
+                        "past the dates there are (the years 1 to 9999)") from None
+
+
+def _bounds(op: str, values: tuple[str, ...], now: datetime,
+            exclusive: tuple[bool, bool]) -> Period:
     if op == "range":
         low, high = values
         start = None if low in ("", "*") else read_period(low, now)
@@ -119,5 +134,9 @@ def bounds(op: str, values: tuple[str, ...], now: datetime,
         return {"": Period(period.start, now), ">": Period(period.start, None),
                 ">=": Period(period.start, None), "<": Period(None, period.start),
                 "<=": Period(None, period.start)}[op]
-    return {"": period, ">": Period(period.end + ONE_TICK, None), ">=": Period(period.start, None),
-            "<": Period(None, period.start - ONE_TICK), "<=": Period(None, period.end)}[op]
+    # Only the asked comparison is computed: `<0001` must not fail for `published:0001`.
+    comparisons = {"": lambda: period, ">": lambda: Period(period.end + ONE_TICK, None),
+                   ">=": lambda: Period(period.start, None),
+                   "<": lambda: Period(None, period.start - ONE_TICK),
+                   "<=": lambda: Period(None, period.end)}
+    return comparisons[op]()

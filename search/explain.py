@@ -11,8 +11,8 @@ from whoosh import query
 from whoosh.searching import Hit, Searcher
 
 from index import schema
-from search.docsets import matching
 from search.request import SearchRequest
+from search.vectorized import matching
 
 _FIELD_NAMES = {field: scope for scope, fields in reversed(list(schema.QUERY_SCOPES.items()))
                 for field in fields}
@@ -69,12 +69,18 @@ def _describe(clause: query.Query) -> str:
 
 
 def diagnose(searcher: Searcher, request: SearchRequest, q: query.Query,
-             allowed: set[int] | None) -> dict | None:
-    """Which single clause or filter empties the results, and how many there would be without it."""
+             allowed: set[int] | None, budget=None) -> dict | None:
+    """Which single clause or filter empties the results, and how many there would be without it.
+
+    Each clause taken away is a search of its own: with a `budget` (search.limits.Budget)
+    that is spent, the clauses not tried yet are not tried (the advice is only advice).
+    """
     candidates: list[tuple[str, int]] = []
     clauses = _clauses(q)
     if len(clauses) > 1:
         for i, clause in enumerate(clauses):
+            if budget is not None and budget.expired():
+                break
             rest = clauses[:i] + clauses[i + 1:]
             others = rest[0] if len(rest) == 1 else query.And(rest)
             docs = matching(searcher, others)

@@ -39,6 +39,7 @@ _SCOPE = r"\b(?:%s):" % "|".join(map(re.escape, (*schema.QUERY_SCOPES, schema.PU
 # grouping matters only with AND/OR/NOT or +/-, which are operators of their own.
 _OPERATORS = re.compile(r'["*~\[\]{}]|\w\?|%s[+\-=]\S|%s|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b'
                         % (_WORD_START, _SCOPE))
+MAX_NESTING = 32  # levels of parentheses a query may have
 # A question mark ending a sentence's word ("who joined the united nations?") is punctuation,
 # not a one-letter wildcard.
 _QUESTION_MARK = re.compile(r"(?<=\w)\?(?=\s*$)")
@@ -215,6 +216,7 @@ def _first_error(node) -> syntax.ErrorNode | None:
 
 def parse(text: str, qp: QueryParser) -> query.Query:
     """The query for `text`, or BadRequest with the reason and, where known, the position."""
+    _check_nesting(text)
     tree = qp.process(text)
     error = _first_error(tree)
     if error is not None:
@@ -227,10 +229,32 @@ def parse(text: str, qp: QueryParser) -> query.Query:
         # Whoosh fails on an operator with nothing to act on: `NOT AND cocoa`, `title:(cocoa +)`.
         raise BadRequest("an operator (AND, OR, NOT, + or -) has no word to act on; "
                          "remove it or give it a word", param="q") from None
+    except (ValueError, OverflowError):
+        # A `published:` clause DatesPlugin did not take (`published:{today 1987]`, no TO)
+        # reaches Whoosh's own date parsing, which raises on what it cannot read.
+        raise BadRequest("a date or range in the query cannot be read; write dates as "
+                         "published:1987-03, published:>=\"last week\" or "
+                         "published:[1987-03-01 TO 1987-03-15]", param="q") from None
     if parsed is query.NullQuery:
         raise BadRequest(f"the query {text!r} has no searchable words (single letters and "
                          "very common words such as 'the' are not indexed)", param="q")
     return parsed
+
+
+def _check_nesting(text: str) -> None:
+    """Groups nested deeper than MAX_NESTING: Whoosh's parser takes time quadratic in the
+    depth (half a second for 500 levels, before any time budget applies) for no meaning."""
+    depth, quoted = 0, False
+    for position, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char == "(":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise BadRequest(f"parentheses are nested more than {MAX_NESTING} deep",
+                                 param="q", position=position)
+        elif not quoted and char == ")":
+            depth = max(0, depth - 1)
 
 
 def _check_unclosed(text: str) -> None:

@@ -1,55 +1,23 @@
 """The request's query text and filters -> a Whoosh query and a set of allowed documents.
 
 The parsed query is checked (search/parsing.py) and its date clauses are
-resolved against the request's "now" into document sets; wildcards and fuzzy
-terms that would expand to too many index words are refused with the
-position of the word.
+resolved against the request's "now" into document sets; wildcards, fuzzy
+words and ranges are expanded once into the index words they match
+(search/expansion.py), refused with the word's position when they match too many.
 """
 from __future__ import annotations
 
 from datetime import datetime
-from itertools import islice
 
 from whoosh import query
-from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from index.errors import BadRequest
-from search import parsing, ranking, vectorized
+from search import expansion, parsing, ranking, vectorized
 from search.dates import DateError, Period, bounds
 from search.docsets import DocSet, published_within
 from search.filters import filter_query
 from search.request import SearchRequest
-
-
-def _walk(node: query.Query):
-    yield node
-    for child in node.children():
-        yield from _walk(child)
-
-
-MAX_EDIT_DISTANCE = 2
-
-
-def _check_expansions(parsed: query.Query, reader: IndexReader, max_terms: int) -> None:
-    for node in _walk(parsed):
-        if not isinstance(node, query.MultiTerm) or isinstance(node, query.Every):
-            continue
-        text = getattr(node, "text", "")
-        position = getattr(node, "startchar", None)
-        if isinstance(node, query.FuzzyTerm):
-            if node.maxdist > MAX_EDIT_DISTANCE:
-                raise BadRequest(f"{text}~{node.maxdist}: at most {MAX_EDIT_DISTANCE} letters "
-                                 "may differ in a fuzzy word", param="q", position=position)
-            continue  # bounded by its distance and first letter, unlike a wildcard
-        if isinstance(node, query.Wildcard) and text[:1] in ("*", "?"):
-            raise BadRequest(f"a wildcard may not start a word ({text!r}): "
-                             "give at least one letter first, as in putin*",
-                             param="q", position=position)
-        expanded = sum(1 for _ in islice(node.expanded_terms(reader), max_terms + 1))
-        if expanded > max_terms:
-            raise BadRequest(f"{text!r} matches more than {max_terms:,} different words; "
-                             "make it more specific", param="q", position=position)
 
 
 def _every_article(node: query.Query) -> query.Query:
@@ -94,7 +62,9 @@ def _resolve_dates(node: query.Query, searcher: Searcher, now: datetime) -> quer
 
 
 def build_query(request: SearchRequest, searcher: Searcher, max_wildcard_terms: int,
-                now: datetime) -> query.Query:
+                now: datetime, budget=None) -> query.Query:
+    """The request's query, checked, dates resolved, wildcards and fuzzy words expanded
+    (BadRequest when their look-up spends the `budget`, a search.limits.Budget)."""
     if request.q == "*":
         return query.Every()
     reader = searcher.reader()
@@ -102,8 +72,7 @@ def build_query(request: SearchRequest, searcher: Searcher, max_wildcard_terms: 
                         parsing.is_natural_language(request.q))
     parsed = _resolve_dates(parsing.parse(parsing.as_typed(request.q), qp), searcher, now)
     parsed = parsed.accept(_every_article)
-    _check_expansions(parsed, reader, max_wildcard_terms)
-    return parsed
+    return expansion.expand(parsed, reader, max_wildcard_terms, budget)
 
 
 def build_filter(request: SearchRequest, searcher: Searcher) -> set[int] | None:

@@ -16,7 +16,8 @@ from index import schema
 from index.dates import format_utc
 from index.errors import BadRequest, NotFound
 from search import cursor as cursors
-from search import explain, facets, feedback, ordering, postings, vector_pages, vectorized
+from search import (expansion, explain, facets, feedback, ordering, postings, vector_pages,
+                    vectorized)
 from search.archive import Archive
 from search.highlight import Highlighters, lede, mark_words
 from search.limits import Budget, Limits, checked_query, matching_within
@@ -59,16 +60,18 @@ def run_search(archive: Archive, request: SearchRequest, limits: Limits = Limits
     started = time.perf_counter()
     budget = Budget(limits.time_budget_ms)
     with archive.searcher() as searcher:
-        q = checked_query(searcher, request, limits, request_now(request))
+        q = checked_query(searcher, request, limits, request_now(request), budget)
         suggestion = suggest_query(searcher, request.q, q) if request.q != "*" else None
         allowed = build_filter(request, searcher)
         q = feedback.expand(searcher, q, request, allowed)  # RM3 for sentence-like queries
         index_state = f"{archive.generation.name}/{searcher.doc_count_all()}"
         after = cursors.decode(request, index_state) if request.cursor else None
-        evaluation = None if request.recency else vectorized.evaluate(searcher, q)
+        evaluation = vectorized.evaluate(searcher, q, budget)
         if evaluation is not None:
             kept = vectorized.among(evaluation.scored, allowed)
             docs, scores = kept.docs, kept.scores
+            if request.recency:  # shown and ranked by, as ordering.walked_page does
+                scores = vector_pages.blended(searcher, docs, scores, request.recency)
             total_copies = len(docs)
             total = vector_pages.count_stories(searcher, docs) \
                 if request.collapse == "cluster" else total_copies
@@ -87,7 +90,8 @@ def run_search(archive: Archive, request: SearchRequest, limits: Limits = Limits
                 page = ordering.plain_page(searcher, q, docs, request, total, budget)
         hits, ids = _materialise(searcher, q, request, page)
         found_facets, interval = _facets(searcher, request, docs, budget)
-        diagnosis = explain.diagnose(searcher, request, q, allowed) if not total else None
+        diagnosis = explain.diagnose(searcher, request, q, allowed, budget) if not total \
+            else None
         parsed = str(q)
         manifest = index_manifest(archive, searcher)
     return {
@@ -161,11 +165,17 @@ def hit_dict(searcher, article, fields: tuple[str, ...], highlighters: Highlight
         cluster=cluster_info(searcher, article) if "cluster" in fields else None)
 
 
-def _query_words(text: str, searcher, fields: tuple[str, ...]) -> frozenset[str]:
-    """The analysed words of a query that exist in the index in any of `fields`."""
+def _query_words(text: str, searcher, fields: tuple[str, ...], limits: Limits,
+                 budget: Budget) -> frozenset[str]:
+    """The analysed words of a query that exist in the index in any of `fields`.
+
+    Wildcards and fuzzy words are looked up as a search looks them up (expansion.expand:
+    bounded in number, a fuzzy word keeping its first letter, within the time budget).
+    """
     try:
         parsed = parse(text, parser(default_fields(searcher.reader()),
                                     tuple(field_boosts().items()), False))
+        parsed = expansion.expand(parsed, searcher.reader(), limits.max_wildcard_terms, budget)
     except Exception:  # a query we cannot read only means nothing gets marked
         return frozenset()
     words = set()
@@ -178,7 +188,8 @@ def _query_words(text: str, searcher, fields: tuple[str, ...]) -> frozenset[str]
     return frozenset(words)
 
 
-def get_article(archive: Archive, article_id: str, highlight_q: str | None = None) -> dict:
+def get_article(archive: Archive, article_id: str, highlight_q: str | None = None,
+                limits: Limits = Limits()) -> dict:
     """The article as plain data; with a query, also its title and body with matches marked."""
     with archive.searcher() as searcher:
         stored = searcher.document(**{schema.ID: article_id})
@@ -189,8 +200,9 @@ def get_article(archive: Archive, article_id: str, highlight_q: str | None = Non
         if highlight_q:
             language = schema.language_of(article.language)
             title_field, body_field = schema.TITLE_FIELDS[language], schema.BODY_FIELDS[language]
-            title_words = _query_words(highlight_q, searcher, (title_field,))
-            body_words = _query_words(highlight_q, searcher, (body_field,))
+            budget = Budget(limits.time_budget_ms)
+            title_words = _query_words(highlight_q, searcher, (title_field,), limits, budget)
+            body_words = _query_words(highlight_q, searcher, (body_field,), limits, budget)
             data["title_html"] = mark_words(article.title, title_words,
                                             searcher.schema[title_field].analyzer)
             data["body_html"] = mark_words(article.body, body_words,
@@ -207,12 +219,14 @@ WARM_UP_QUERIES = (
 
 def warm_up(archive: Archive) -> None:
     """Build what the first searches of a fresh process would (columns, facet and story
-    codes, spelling word lists), so no user waits for it; errors are left to real requests."""
+    codes, spelling and suggestion word lists), so no user waits for it; errors are left
+    to real requests."""
     try:
         with archive.searcher() as searcher:
             postings.prepare(searcher, default_fields(searcher.reader()))
         for params in WARM_UP_QUERIES:
             run_search(archive, parse_request(params))
+        get_suggestions(archive, "a")  # half a second the first time, on the test index
     except Exception:  # no index yet, or a damaged one: /api/v1/health says which
         return
 

@@ -4,11 +4,13 @@ search/vectorized.py gives every match and its score as arrays. Here they are
 ordered by the request's sort key (minus the score then the document number;
 or the date, undated last, then the article id), the best candidates first
 picked with a partial sort, the cursor applied as an array comparison, and
-syndicated copies skipped as ordering.walked_page does. The hits handed on
-look like Whoosh's to the rest of the service: stored fields, score, matched terms.
+syndicated copies skipped as ordering.walked_page does; a recency blend is
+computed on the arrays as ordering does it on hits. The hits handed on look
+like Whoosh's to the rest of the service: stored fields, score, matched terms.
 """
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 
 import numpy as np
@@ -16,7 +18,7 @@ from whoosh.searching import Searcher
 
 from index import schema
 from search.facets import cluster_codes, column_values
-from search.ordering import UNDATED, Page, key_of, raw_column
+from search.ordering import RECENCY_DAYS, UNDATED, Page, key_of, raw_column
 from search.request import SearchRequest
 from search.state_cache import cached
 from search.vectorized import Evaluation
@@ -69,6 +71,36 @@ def _date_keys(searcher: Searcher, sort: str) -> np.ndarray:
         values = np.where(dated, raw, 0).astype(np.int64)
         return np.where(dated, -values if reverse else values, _LAST)
     return cached(searcher, f"dates:{sort}", build)
+
+
+def blended(searcher: Searcher, docs: np.ndarray, scores: np.ndarray,
+            weight: float) -> np.ndarray:
+    """ordering._blend on arrays: (1 - w) * relevance + w * freshness, both on 0..1, freshness
+    decaying from the newest match (the same figures: the exponent is math.exp's)."""
+    if not len(docs):
+        return scores
+    dated = _dated(searcher)[docs]
+    published = _published(searcher)[docs]
+    newest = int(published[dated].max()) if dated.any() else 0
+    top = float(scores.max()) or 1.0
+    day = 86_400 * 1_000_000  # Whoosh's datetime numbers count microseconds
+    freshness = np.array([math.exp(-((newest - int(value)) / day) / RECENCY_DAYS) if is_dated
+                          else 0.0 for value, is_dated in zip(published.tolist(),
+                                                              dated.tolist())])
+    return (1 - weight) * scores / top + weight * freshness
+
+
+def _dated(searcher: Searcher) -> np.ndarray:
+    return cached(searcher, "dated", lambda: np.array(
+        [bool(d) for d in column_values(searcher, schema.DATED)], dtype=bool))
+
+
+def _published(searcher: Searcher) -> np.ndarray:
+    """Raw publication numbers, 0 where there is none (only read where `_dated`)."""
+    def build() -> np.ndarray:
+        raw = np.array(raw_column(searcher, schema.PUBLISHED), dtype=np.uint64)
+        return np.where(raw < np.uint64(_LAST), raw, 0).astype(np.int64)
+    return cached(searcher, "published raw", build)
 
 
 def count_stories(searcher: Searcher, docs: np.ndarray) -> int:

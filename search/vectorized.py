@@ -4,11 +4,13 @@ Whoosh scores a match by walking a tree of matcher objects one posting at a
 time, in Python: for a common word searched in four fields that is tens of
 thousands of method calls per query, done twice (once to count, once to rank).
 Here the query tree is evaluated on arrays instead (search/postings.py): terms,
-AND, OR (with Whoosh's coordination bonus for sentences), NOT, AND MAYBE,
+AND, OR (with Whoosh's coordination bonus for sentences), NOT (in an AND, or
+alone), AND MAYBE,
 phrases (positions checked as Whoosh's SpanNear2 does), date and filter sets,
-and feedback's preloaded OR. Every match is scored, so there is no block
-skipping and no early stop to get wrong. Any other node (wildcards, fuzzy
-words, ranges) makes `evaluate` return None and the query goes Whoosh's way.
+feedback's preloaded OR, and wildcards, fuzzy words and ranges once expanded
+(search/expansion.py). Every match is scored, so there is no block
+skipping and no early stop to get wrong. Any other node makes `evaluate`
+return None and the query goes Whoosh's way.
 Scores equal Whoosh's up to float rounding in the order of additions;
 tests/test_fast_paths.py compares match sets, scores and orders with Whoosh's.
 """
@@ -21,8 +23,10 @@ from whoosh import query
 from whoosh.query.compound import PreloadedOr
 from whoosh.searching import Searcher
 
+from index.errors import BadRequest
 from search import docsets
 from search.docsets import DocSet
+from search.expansion import Expanded
 from search.postings import (EMPTY_IDS, EMPTY_SCORES, Unsupported, leaves, live_mask,
                              term_positions, term_postings)
 
@@ -105,8 +109,9 @@ def _every(searcher: Searcher, boost: float) -> Scored:
 
 
 class _Evaluator:
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, budget=None) -> None:
         self.searcher = searcher
+        self.budget = budget  # a search.limits.Budget (not imported: limits imports this)
         self.leaves: list[_Leaf] = []
 
     def run(self, node: query.Query, positive: bool = True) -> Scored:
@@ -114,6 +119,8 @@ class _Evaluator:
             return self._term(node, positive)
         if type(node) is query.Phrase:
             return self._phrase(node, positive)
+        if isinstance(node, Expanded):
+            return self._expanded(node, positive)
         if isinstance(node, DocSet):
             docs = np.array(sorted(node.members), dtype=np.int64)
             return Scored(docs, np.zeros(len(docs)))
@@ -168,6 +175,28 @@ class _Evaluator:
         with np.errstate(divide="ignore", invalid="ignore"):
             bonus = (total + (matching - 1) / (terms - scale) ** 2) * ((terms - 1) / terms)
         return Scored(union.docs, np.where((terms == 0) | (terms == scale), 0.0, bonus))
+
+    def _expanded(self, node: Expanded, positive: bool) -> Scored:
+        """The OR of the words' Terms, times the node's boost (as Expanded.matcher).
+
+        Reading a word's postings costs about a millisecond when they are not cached yet,
+        so a wildcard's thousand words stop where they got once the budget is spent: the
+        matches (and the page among them) are then those of the words read. Under a NOT
+        fewer words would let through what the query excludes, so there the query is
+        refused instead (400: the query itself is the problem, as for a look-up).
+        """
+        parts = []
+        for word in node.words:
+            parts.append(self._term(query.Term(node.fieldname, word), positive))
+            if self.budget is not None and self.budget.expired():
+                if not positive:
+                    raise BadRequest(f"the words {node} excludes take longer to read than "
+                                     "a search's time budget allows: make it more specific",
+                                     param="q", position=node.startchar)
+                self.budget.mark("total")
+                self.budget.mark("results")
+                break
+        return self._boosted(node, _union(parts))
 
     def _boosted(self, node: query.Query, scored: Scored) -> Scored:
         boost = getattr(node, "boost", 1.0)
@@ -256,11 +285,17 @@ class Evaluation:
         return out
 
 
-def evaluate(searcher: Searcher, q: query.Query) -> Evaluation | None:
-    """Every match of `q` with its score, or None when Whoosh has to do it."""
-    evaluator = _Evaluator(searcher)
+def evaluate(searcher: Searcher, q: query.Query, budget=None) -> Evaluation | None:
+    """Every match of `q` with its score, or None when Whoosh has to do it.
+
+    With a `budget` (search.limits.Budget), expanded words stop being read once it is
+    spent, and it says so ("total" and "results" cut)."""
+    evaluator = _Evaluator(searcher, budget)
     try:
-        scored = evaluator.run(q)
+        if type(q) is query.Not:  # alone: as Whoosh's InverseMatcher, every other doc at 1.0
+            scored = _without(_every(searcher, 1.0), evaluator.run(q.query, False))
+        else:
+            scored = evaluator.run(q)
     except Unsupported:
         return None
     return Evaluation(scored, evaluator.leaves)

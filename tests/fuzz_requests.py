@@ -173,12 +173,19 @@ def chance(draw, percent: int) -> bool:
 
 
 @st.composite
-def query_pairs(draw, parameters: list[dict], context: Context) -> list[tuple[str, object]]:
-    """Mostly values the schema allows, a few at a time; else anything, unknown names too."""
+def query_pairs(draw, parameters: list[dict], context: Context,
+                queries: st.SearchStrategy[str] | None = None) -> list[tuple[str, object]]:
+    """Mostly values the schema allows, a few at a time; else anything, unknown names too.
+
+    With `queries` (tests/hostile_queries.py: the query language itself), q is always
+    sent, once, drawn from it."""
     clean = chance(draw, 65)
     pairs: list[tuple[str, object]] = []
     for parameter in parameters:
         if parameter["in"] != "query":
+            continue
+        if queries is not None and parameter["name"] == "q":
+            pairs.append(("q", draw(queries)))
             continue
         wanted = 95 if parameter.get("required") else 15 if clean else 30
         if chance(draw, wanted):
@@ -271,19 +278,20 @@ def body(draw, context: Context) -> tuple[bytes, str | None]:
 
 
 @st.composite
-def calls(draw, base: str, path: str, method: str, operation: dict, context: Context) -> Call:
-    """One request for this documented operation."""
+def calls(draw, base: str, path: str, method: str, operation: dict, context: Context,
+          queries: st.SearchStrategy[str] | None = None) -> Call:
+    """One request for this documented operation; with `queries`, its q is one of them."""
     parameters = operation.get("parameters", [])
     concrete = path
     for parameter in parameters:
         if parameter["in"] == "path":
             value = str(draw(value_for(parameter, context)))
             concrete = concrete.replace("{%s}" % parameter["name"], quote(value, safe=""))
-    if chance(draw, 5):
+    if chance(draw, 5) and queries is None:
         query: list | str = draw(st.one_of(st.sampled_from(RAW_QUERIES), st.text(
             string.printable + "%&=;+", max_size=60)))
     else:
-        query = draw(query_pairs(parameters, context))
+        query = draw(query_pairs(parameters, context, queries))
     chosen = draw(headers("security" in operation, context))
     data = None
     if "requestBody" in operation:

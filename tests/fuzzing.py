@@ -4,13 +4,19 @@
 through the real app and `Checker` says what is wrong with an answer: any
 5xx but a 503 for a missing index, a 4xx whose body is not the one JSON error
 shape (or a status the document does not list), a success whose body breaks
-the documented schema. Used by tests/test_api_fuzz.py (200 requests per
-operation) and scripts/fuzz_api.py (as many as asked for).
+the documented schema, and a search that ran long past the time budget
+without saying `"partial": true` (the answer's own `took_ms` against the
+budget, so no clock of the test's is involved). Given `queries`
+(tests/hostile_queries.py), every q is a generated query-language expression.
+Used by tests/test_api_fuzz.py (200 requests per operation, and the query
+language on every operation with a q) and scripts/fuzz_api.py (as many as
+asked for, timing each answer).
 """
 from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import time
 from collections import Counter
@@ -32,6 +38,10 @@ from webui import create_app
 METHODS = ("get", "post", "put", "patch", "delete")
 INDEX_STATES = ("index_missing", "index_damaged")
 ANY_ROUTE = (405,)  # a wrong method: every route answers it, so no operation lists it
+PARTIAL_PARTS = {"total", "results", "facets"}
+# A search may run this long past its budget before it must say it was cut: parsing,
+# highlighting and the like are not budgeted, and a CI machine has slow moments.
+BUDGET_SLACK_MS = 2000
 
 
 def resolved(document: dict, part: dict) -> dict:
@@ -119,10 +129,28 @@ def send(app, client, call: Call):
 class Checker:
     """What is wrong with a response to a documented operation, or None."""
 
-    def __init__(self, document: dict, index_missing: bool = False) -> None:
+    def __init__(self, document: dict, index_missing: bool = False,
+                 budget_ms: int | None = None) -> None:
         self.document = document
         self.index_missing = index_missing  # a 503 to HEAD (no body) is then the index's
+        self.budget_ms = budget_ms  # the app's search time budget, to check partial answers
         self.validators: dict[str, Draft202012Validator] = {}
+
+    def budget_problem(self, payload: object) -> str | None:
+        """A search answer that says it was cut must say where; one that overran its budget
+        by far must say it was cut."""
+        if not (isinstance(payload, dict) and "partial" in payload and "took_ms" in payload):
+            return None
+        parts = payload.get("partial_parts")
+        if payload["partial"] is not bool(parts) or not set(parts) <= PARTIAL_PARTS:
+            return f"partial={payload['partial']} with partial_parts={parts}"
+        if "results" in parts and payload.get("next_cursor"):
+            return "results were cut short, yet a next_cursor is given"
+        if self.budget_ms is not None and not payload["partial"] \
+                and payload["took_ms"] > self.budget_ms + BUDGET_SLACK_MS:
+            return (f"took {payload['took_ms']} ms with a {self.budget_ms} ms budget and "
+                    "does not say partial: a cost the budget does not bound")
+        return None
 
     def schema_problem(self, schema: dict, payload: object) -> str | None:
         key = json.dumps(schema, sort_keys=True)
@@ -173,15 +201,18 @@ class Checker:
                 return f"{status} answered {mimetype}, documented: {', '.join(content)}"
             schema = content.get(mimetype, {}).get("schema")
             if mimetype == "application/json" and schema:
-                return self.schema_problem(schema, payload)
+                return self.schema_problem(schema, payload) or self.budget_problem(payload)
         return None
 
 
 @dataclass
 class Report:
-    """What one operation's run saw: answers by status, and its slowest requests."""
+    """What one operation's run saw: answers by status, partial answers, every request's
+    time, and its slowest requests."""
     statuses: Counter = field(default_factory=Counter)
     slowest: list[tuple[float, str]] = field(default_factory=list)  # (seconds, request)
+    seconds: list[float] = field(default_factory=list)
+    partial: int = 0
     problems: int = 0
     KEEP = 5
 
@@ -189,26 +220,45 @@ class Report:
     def requests(self) -> int:
         return sum(self.statuses.values())
 
-    def add(self, call: Call, status: int, seconds: float) -> None:
+    def add(self, call: Call, status: int, seconds: float, partial: bool = False) -> None:
         self.statuses[status] += 1
+        self.seconds.append(seconds)
+        self.partial += partial
         if len(self.slowest) < self.KEEP or seconds > self.slowest[-1][0]:
             self.slowest = sorted(self.slowest + [(seconds, str(call))], reverse=True)[:self.KEEP]
+
+    def merge(self, other: "Report") -> None:
+        self.statuses.update(other.statuses)
+        self.seconds += other.seconds
+        self.partial += other.partial
+        self.problems += other.problems
+        self.slowest = sorted(self.slowest + other.slowest, reverse=True)[:self.KEEP]
+
+    def percentile(self, share: float) -> float:
+        """The time `share` of the requests took at most (nearest rank), in seconds."""
+        if not self.seconds:
+            return 0.0
+        ordered = sorted(self.seconds)
+        return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 def fuzz(app, document: dict, path: str, method: str, operation: dict, context: Context, *,
          examples: int, derandomize: bool = False, seed: int | None = None,
          max_seconds: float | None = None, shrink: bool = True,
-         on_problem: Callable[[str], None] | None = None, report: Report | None = None) -> Report:
+         on_problem: Callable[[str], None] | None = None, report: Report | None = None,
+         queries=None) -> Report:
     """Send `examples` generated requests for one operation and check every answer.
 
     AssertionError on the first answer `check` objects to (after hypothesis has shrunk
     the request; `on_problem` hears of it at once), or, once all are sent, when any took
     longer than `max_seconds` (timing is no property to shrink: it varies with the load).
     Shrinking a failing request can take minutes; `shrink=False` reports it as generated.
-    Pass a `report` to keep what was seen even when it fails.
+    Pass a `report` to keep what was seen even when it fails. `queries` is a strategy
+    every q is drawn from (tests/hostile_queries.py), for operations that take a q.
     """
     missing = app.extensions["morgue.archive"].health()["status"] != "ok"
-    client, check = app.test_client(), Checker(document, missing)
+    budget = app.extensions["morgue.limits"].time_budget_ms
+    client, check = app.test_client(), Checker(document, missing, budget)
     report = report if report is not None else Report()
     catcher = TracebackCatcher()
 
@@ -216,8 +266,13 @@ def fuzz(app, document: dict, path: str, method: str, operation: dict, context: 
         catcher.records.clear()
         started = time.perf_counter()
         response = send(app, client, call)
-        problem = check(operation, call, response)  # reads a streamed body to its end
-        report.add(call, response.status_code, time.perf_counter() - started)
+        response.get_data()  # a streamed body read to its end: part of the answer's time
+        seconds = time.perf_counter() - started
+        problem = check(operation, call, response)
+        payload = response.get_json(silent=True) if response.mimetype == "application/json" \
+            else None
+        report.add(call, response.status_code, seconds,
+                   partial=isinstance(payload, dict) and payload.get("partial") is True)
         if problem:
             message = f"{call}\n-> {problem}\n" + "\n".join(catcher.records)
             if on_problem and not report.problems:
@@ -228,7 +283,7 @@ def fuzz(app, document: dict, path: str, method: str, operation: dict, context: 
     phases = (Phase.explicit, Phase.generate) + ((Phase.shrink,) if shrink else ())
     run = settings(max_examples=examples, deadline=None, database=None, derandomize=derandomize,
                    phases=phases, suppress_health_check=list(HealthCheck), print_blob=True)(
-        given(calls(document["servers"][0]["url"], path, method, operation, context))(
+        given(calls(document["servers"][0]["url"], path, method, operation, context, queries))(
             one_request))
     if seed is not None:
         run = with_seed(seed)(run)

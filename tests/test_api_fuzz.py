@@ -9,6 +9,12 @@ tests. The examples are fixed (derandomized) and a failing one is shown as
 generated, unshrunk, so CI is repeatable and quick; scripts/fuzz_api.py
 explores further with fresh ones and shrinks what fails. The request-size
 limits are the server's, so they are tested on a real scripts/serve.py.
+
+The query language gets its own 500 or so: every operation with a q gets
+generated expressions (tests/hostile_queries.py: every construct, nested and
+broken, in many scripts) mixed with generated values for the other
+parameters, and the search gets more of them with a 1 ms time budget, where
+nearly every answer is cut short and must say so (`"partial": true`).
 """
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ import pytest
 
 from index.settings import load_settings
 from tests.fuzzing import discover, fuzz, fuzz_app, operations
+from tests.hostile_queries import query_language
 from webui.openapi import build_document
 
 EXAMPLES = 200
@@ -28,6 +35,12 @@ MAX_SECONDS = 10.0
 # Parametrised from the document itself, so a newly documented operation is fuzzed at once.
 OPERATIONS = operations(build_document(load_settings(environ={})))
 IDS = [f"{method.upper()} {path}" for path, method, _ in OPERATIONS]
+# Query-language requests per operation that takes a q (about 500 in all, with the 1 ms run).
+QUERY_EXAMPLES = {"GET /search": 200}
+QUERY_EXAMPLES_OTHERWISE = 75
+TINY_BUDGET_MS, TINY_BUDGET_EXAMPLES = 1, 150
+WITH_Q = [(p, m) for p, m, op in OPERATIONS
+          if any(parameter.get("name") == "q" for parameter in op.get("parameters", []))]
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +67,30 @@ def test_no_server_errors_and_one_error_shape(fuzzed, path, method):
     assert report.requests >= EXAMPLES
     assert not any(status >= 500 for status in report.statuses), report.statuses
     assert any(200 <= status < 300 for status in report.statuses), report.statuses  # not only 4xx
+
+
+@pytest.mark.parametrize("path, method", WITH_Q, ids=[f"{m.upper()} {p}" for p, m in WITH_Q])
+def test_the_query_language_never_breaks_an_operation(fuzzed, path, method):
+    app, document, context = fuzzed
+    examples = QUERY_EXAMPLES.get(f"{method.upper()} {path}", QUERY_EXAMPLES_OTHERWISE)
+    report = fuzz(app, document, path, method, served_operation(document, path, method),
+                  context, examples=examples, derandomize=True, max_seconds=MAX_SECONDS,
+                  shrink=False, queries=query_language())
+    assert report.requests >= examples
+    assert any(200 <= status < 300 for status in report.statuses), report.statuses
+    assert report.statuses[400] > 0, report.statuses  # broken queries are refused, not run
+
+
+def test_a_spent_budget_is_always_said(fuzzed):
+    """With a 1 ms budget every stage runs out: each answer must say which parts were cut,
+    consistently (fuzzing.Checker.budget_problem), and never be a 5xx."""
+    app, document, context = fuzzed
+    tiny = fuzz_app(app.config["MORGUE"]["INDEX_DIR"], budget_ms=TINY_BUDGET_MS)
+    report = fuzz(tiny, document, "/search", "get", served_operation(document, "/search", "get"),
+                  context, examples=TINY_BUDGET_EXAMPLES, derandomize=True,
+                  max_seconds=MAX_SECONDS, shrink=False, queries=query_language())
+    assert report.requests >= TINY_BUDGET_EXAMPLES
+    assert report.partial > 0, report.statuses  # the budget was spent, and said so
 
 
 @pytest.mark.parametrize("path, method", [(p, m) for p, m, _ in OPERATIONS], ids=IDS)

@@ -32,6 +32,8 @@ QUERIES = ["oil", "coffee prices brazil", "oil -gas", "*", "zinc OR copper",
            "(wheat OR corn) AND export", "tonnes NOT sugar", "sugar^3 cocoa", "qzxv",
            '"interest rates"', '"interest rates"~4 bank', 'title:"oil prices"', "U.S.-Soviet",
            '"new york new"', '"said the company"', '"rates interest"~3', '"oil" -"crude oil"',
+           "coff*", "cofee~", "cofee~2", "reag* oil", "oil -gas*", "title:[cocoa TO coffee]",
+           "cocoa~2/2 OR zinc", "NOT oil", "NOT oil*",
            "what did the soviet union say about oil prices in europe",
            "how are coffee prices set in brazil and colombia?"]
 
@@ -77,7 +79,7 @@ def test_vectorized_scores_equal_whooshs(archive, text):
         assert all(abs(a - b) < 1e-9 for (_, a), (_, b) in zip(got, want))
 
 
-@pytest.mark.parametrize("text", ["coff*", "cofee~"])
+@pytest.mark.parametrize("text", ["oil OR NOT gas", "oil OR (NOT gas)"])
 def test_other_queries_are_left_to_whoosh(archive, text):
     with archive.searcher() as searcher:
         assert vectorized.evaluate(searcher, _parsed(searcher, text)) is None
@@ -120,7 +122,7 @@ def _search(archive, params: dict) -> dict:
 def _both(archive, monkeypatch, params: dict) -> tuple[dict, dict]:
     fast = _search(archive, params)
     with monkeypatch.context() as patched:
-        patched.setattr(vectorized, "evaluate", lambda searcher, q: None)
+        patched.setattr(vectorized, "evaluate", lambda searcher, q, budget=None: None)
         slow = _search(archive, params)
     return fast, slow
 
@@ -143,6 +145,10 @@ def _comparable(response: dict) -> dict:
     {"q": "oil", "fields": "id,title,snippet,title_html,cluster,score", "explain": "true"},
     {"q": "what did the soviet union say about oil prices in europe", "explain": "true"},
     {"q": "how are coffee prices set in brazil and colombia?", "source": "Reuters"},
+    {"q": "coff* OR expor*", "fields": "id,title,snippet,title_html,score", "explain": "true"},
+    {"q": "cofee~ -brazil", "sort": "newest"},
+    {"q": "oil", "recency": "0.5", "fields": "id,title,score"},
+    {"q": "coff* OR prices", "recency": "0.3", "page": "2", "collapse": "none"},
 ])
 def test_pages_equal_the_whoosh_path(archive, monkeypatch, params):
     fast, slow = _both(archive, monkeypatch, params)
@@ -157,7 +163,7 @@ def test_cursor_walks_equal_the_whoosh_path(archive, monkeypatch, sort, collapse
     for _ in range(4):
         fast = _search(archive, fast_params)
         with monkeypatch.context() as patched:
-            patched.setattr(vectorized, "evaluate", lambda searcher, q: None)
+            patched.setattr(vectorized, "evaluate", lambda searcher, q, budget=None: None)
             slow = _search(archive, slow_params)
         assert _comparable(fast) == _comparable(slow)
         if not fast["next_cursor"]:

@@ -76,7 +76,7 @@ def _max_query_length() -> int:
 @conditional(ARTICLE_PARAMETERS)
 def article(article_id: str):
     q = check_length(request.args.get("q") or "", "q", _max_query_length()) or None
-    return jsonify(get_article(archive(), article_id, q))
+    return jsonify(get_article(archive(), article_id, q, limits()))
 
 
 @bp.get("/articles/<article_id>/related")

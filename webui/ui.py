@@ -81,7 +81,7 @@ def help_page():
 @bp.get("/articles/<article_id>")
 def article(article_id: str):
     q = (request.args.get("q") or "").strip() or None
-    article = get_article(archive(), article_id, q)
+    article = get_article(archive(), article_id, q, limits())
     related = get_related(archive(), article_id, "5")["results"]
     return render_template("article.html", article=article, q=q, related=related)
 
