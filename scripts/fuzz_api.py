@@ -1,4 +1,4 @@
-"""Fuzz the JSON API: python scripts/fuzz_api.py [--examples 1000] [--query-examples 1000] [--seed N]
+"""Fuzz the JSON API: python scripts/fuzz_api.py [--examples N] [--query-examples N] [--seed N]
 
 The long run of tests/test_api_fuzz.py: builds a small index in a temporary
 directory (the test articles, the sample article, one Reuters file), warms it

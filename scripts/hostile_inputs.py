@@ -3,9 +3,9 @@
 Sends every row of tests/hostile_table.py (the issue's list of hostile
 queries and parameters, and more of the kind) to the app through Flask's test
 client and to a real server (scripts/serve.py, gunicorn, on 127.0.0.1), three
-times each once a few ordinary requests have warmed both, and prints a markdown table: input, endpoint, status and outcome
-(ok, partial, or the status with its error code) from each, and the median
-time. Without --index-dir it builds the small test index in a temporary
+times each once a few ordinary requests have warmed both, and prints a
+markdown table: input, endpoint, status and outcome (ok, partial, or the
+status with its error code) from each, and the median time. Without --index-dir it builds the small test index in a temporary
 directory. Progress on stderr; the table and a one-line summary on stdout.
 Exit 1 when any answer is a 5xx, any status is not one the row expects, or
 any median time is over --max-seconds.
