@@ -136,7 +136,8 @@ def _run(options: Options, conductor, requests, made_of: dict, documents: list[D
          url: str, port: int, master: int, token: str | None) -> dict:
     from index.settings import load_settings
 
-    warmup = warm_workers(port, master, requests, options.warmup_max) \
+    warmup = warm_workers(port, master, requests, options.warmup_max,
+                          workers=None if options.url else options.workers) \
         if options.warmup_max > 0 else None
     origin = time.monotonic()
     context = Context(options, url, port, master, origin, documents, token,

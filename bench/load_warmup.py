@@ -43,13 +43,19 @@ def _pinned(port: int, owners: SocketOwners, worker: int,
 
 
 def warm_workers(port: int, master: int, requests: Sequence[Request], limit: float,
-                 per_kind: int = PER_KIND) -> dict:
-    """Warm each worker with `per_kind` requests of every kind; figures and failed answers."""
+                 workers: int | None = None, per_kind: int = PER_KIND) -> dict:
+    """Warm each worker with `per_kind` requests of every kind; figures and failed answers.
+
+    The server answers as soon as its first worker is up: with `workers`, wait (within
+    `limit`) until that many exist, so that none is left cold.
+    """
     chosen: list[Request] = []
     for kind in dict.fromkeys(r.kind for r in requests):
         chosen += [r for r in requests if r.kind == kind][:per_kind]
     owners, origin = SocketOwners(master, port), time.monotonic()
     deadline = origin + limit
+    while workers and len(children(master)) < workers and time.monotonic() < deadline:
+        time.sleep(0.1)
     took: dict[int, float | None] = {}
     outcomes: list[Outcome] = []
 

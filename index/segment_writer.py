@@ -21,12 +21,15 @@ the TOC write, each commit records the sizes and checksums of its files
 """
 from __future__ import annotations
 
+import json
 import logging
+import time
 from pathlib import Path
 
 from whoosh import formats
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
@@ -126,13 +129,54 @@ class FastSegmentWriter(SegmentWriter):
         folder = Path(self.storage.folder)
         record = integrity.record_segments(folder, self.generation,
                                            [segment.segment_id() for segment in segments])
-        super()._commit_toc(segments)
+        TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
+        retire_unused_files(self.storage, self.indexname, self.generation, segments)
         try:
             integrity.record_toc(folder, record)
         except OSError as exc:  # the commit stands; a check then reads its TOC instead
             log.warning("could not record the checksum of %s: %s",
                         folder / integrity.toc_name(self.generation), exc)
 
+
+
+RETIRED = "RETIRED.json"  # segment name -> when a commit stopped using it (time.time())
+RETIRED_GRACE_SECONDS = 600.0  # longer than any request or export holds a searcher
+
+
+def retire_unused_files(storage: FileStorage, indexname: str, generation: int,
+                        segments) -> None:
+    """Whoosh's clean_files, with a grace period for segments a merge has just replaced.
+
+    Whoosh opens a segment's column and stored-field files only when first read, so a
+    searcher opened before a merging commit still needs the merged-away files; deleting
+    them at once (as Whoosh does) gave such searchers 500s and silently default columns.
+    They are deleted by a later commit, RETIRED_GRACE_SECONDS after they fell out of use.
+    """
+    folder = Path(storage.folder)
+    current = {segment.segment_id() for segment in segments}
+    try:
+        retired = json.loads((folder / RETIRED).read_text("utf-8"))
+    except (OSError, ValueError):
+        retired = {}
+    now, unused, old_tocs = time.time(), {}, []
+    toc_pattern, segment_pattern = TOC._pattern(indexname), TOC._segment_pattern(indexname)
+    for filename in storage.list():
+        toc = toc_pattern.match(filename)
+        segment = segment_pattern.match(filename)
+        if toc and int(toc.group(1)) != generation:
+            old_tocs.append(filename)
+        elif segment and segment.group(1) not in current:
+            unused.setdefault(segment.group(1), []).append(filename)
+    retired = {name: retired.get(name, now) for name in unused}
+    expired = [name for name, since in retired.items() if now - since >= RETIRED_GRACE_SECONDS]
+    for filename in old_tocs + [f for name in expired for f in unused[name]]:
+        try:
+            storage.delete_file(filename)
+        except OSError:
+            pass  # gone already, or still open elsewhere: a later commit tries again
+    for name in expired:
+        del retired[name]
+    (folder / RETIRED).write_text(json.dumps(retired), "utf-8")
 
 def writer(ix, **kwargs) -> SegmentWriter:
     """A writer on `ix` (as `ix.writer(**kwargs)` gives), with the faster steps.

@@ -60,7 +60,7 @@ def test_reindex_under_load_switches_every_worker_without_mixing(small_index, tm
                                time_budget_ms=60_000, warmup_max=0, csv_max_rows=CSV_ROWS,
                                reindex_sources=[str(ARTICLES), str(MORE)]))
     section = result["reindex"]
-    assert result["failures"] == [], result["failures"]
+    assert result["failures"] == [], (result["failures"], result.get("server_log_tail"))
     assert all(step["exit"] == 0 for step in section["steps"].values())
     assert [s["name"] for s in section["switches"]] == [store.live_name(index_dir)] != [before]
     lag = section["lag"]
@@ -75,7 +75,7 @@ def test_kill_a_worker_under_load(small_index):
                                clients=CLIENTS, seconds=6, warmup_max=0,
                                csv_max_rows=CSV_ROWS))
     kill = result["kill"]
-    assert result["failures"] == [], result["failures"]
+    assert result["failures"] == [], (result["failures"], result.get("server_log_tail"))
     assert kill["replacement"] not in (None, *kill["workers_before"])
     assert "served_after_s" in kill
     assert kill["failed_requests"] <= kill["connections_held"]

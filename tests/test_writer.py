@@ -195,3 +195,36 @@ def test_fast_segment_writer_writes_what_whoosh_writes(tmp_path):
     assert len(contents[0]) > 10_000
     assert contents[0][("search", "oil")], "the plain Whoosh searches found nothing"
     assert contents[0] == contents[1]
+
+
+def test_a_searcher_still_reads_segments_later_commits_merged_away(tmp_path):
+    """Whoosh opens column and stored-field files lazily: a request's searcher opened before
+    in-place commits that merge small segments must still read them (found by the load trial
+    as 500s on CSV export and dates read as defaults)."""
+    from index.columns import column
+    from index.pipeline import iter_records
+    from index.readers import expand_sources
+
+    def add(prefix: str, count: int, full: bool = False) -> None:
+        path = tmp_path / f"{prefix}.jsonl"
+        path.write_text("".join(json.dumps({
+            "id": f"{prefix}-{n}", "title": f"probe {prefix} {n}", "body": f"zqx{prefix}{n} text.",
+            "published": f"2024-05-0{n % 9 + 1}T00:00:00Z"}) + "\n" for n in range(count)))
+        files, _ = expand_sources([str(path)])
+        if full:
+            writer.rebuild(tmp_path / "index", iter_records(files, 1), sources=[str(path)])
+        else:
+            writer.update_in_place(tmp_path / "index", iter_records(files, 1))
+
+    add("base", 30, full=True)
+    for i in range(3):
+        add(f"a{i}", 3)
+    old = store.open_generation(store.live_generation(tmp_path / "index")).searcher()
+    for i in range(12):
+        add(f"b{i}", 3)  # Whoosh merges the small segments the old searcher still reads
+    try:
+        for leaf, offset in old.reader().leaf_readers():
+            assert old.stored_fields(offset)["id"]
+            assert all(column(leaf, schema.DAY))  # no date read as the default
+    finally:
+        old.close()
