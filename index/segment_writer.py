@@ -33,7 +33,7 @@ from whoosh.index import TOC
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
-from index import integrity
+from index import integrity, store
 from index.analysis_replay import fast_tokens
 
 _LENGTH_OF_BYTE = [None] + [byte_to_length(b) for b in range(1, 256)]  # 0: Whoosh's None
@@ -176,7 +176,7 @@ def retire_unused_files(storage: FileStorage, indexname: str, generation: int,
             pass  # gone already, or still open elsewhere: a later commit tries again
     for name in expired:
         del retired[name]
-    (folder / RETIRED).write_text(json.dumps(retired), "utf-8")
+    store.write_json_atomically(folder / RETIRED, retired)  # a torn file would forget them
 
 def writer(ix, **kwargs) -> SegmentWriter:
     """A writer on `ix` (as `ix.writer(**kwargs)` gives), with the faster steps.
