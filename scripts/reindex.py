@@ -34,6 +34,9 @@ from index.readers import expand_sources  # noqa: E402
 from index.settings import load_settings  # noqa: E402
 
 DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
+# A rebuild beside a serving archive must not starve its searchers: on a busy machine the
+# server's workers go first and the rebuild takes the idle time (on an idle one, all of it).
+DEFAULT_NICENESS = 10
 
 
 def progress_bar():
@@ -51,6 +54,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
                         help="processes that parse and extract articles (default: one per "
                              f"core, here {DEFAULT_WORKERS}; the writer is always one)")
+    parser.add_argument("--nice", type=int, default=DEFAULT_NICENESS, metavar="N",
+                        help="run this many steps below normal CPU priority, 0 to 19 "
+                             f"(default {DEFAULT_NICENESS}: searches on a running server go "
+                             "first; 0: full speed on a busy machine)")
     parser.add_argument("--incremental", action="store_true",
                         help="add new and changed articles to the live index in place")
     parser.add_argument("--report", type=Path, help="write every skipped record as JSON here")
@@ -74,6 +81,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error("the following arguments are required: SOURCE")
     if args.workers < 1:
         parser.error(f"--workers must be at least 1 (got {args.workers})")
+    if not 0 <= args.nice <= 19:
+        parser.error(f"--nice must be from 0 to 19 (got {args.nice})")
     if args.incremental and args.if_stale:
         parser.error("--if-stale applies to full rebuilds only")
     return args
@@ -132,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     # A file-size limit (ulimit -f) then fails a write with EFBIG, reported like a full
     # disk, instead of killing the process half way through with SIGXFSZ.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    os.nice(args.nice)  # before the pipeline starts: its worker processes inherit it
     started = time.monotonic()
     files, problems = expand_sources(args.sources)
     if args.if_stale and store.is_up_to_date(index_dir, files, args.sources):

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import json
 import re
+import os
 import shutil
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 
@@ -54,6 +57,8 @@ def test_reindex_report_rerun_and_incremental(tmp_path):
 def test_reindex_exit_codes(tmp_path):
     assert run_script("reindex").returncode == 2
     assert run_script("reindex", str(ARTICLES), "--workers", "0").returncode == 2
+    assert run_script("reindex", str(ARTICLES), "--nice", "-1").returncode == 2  # root-only
+    assert run_script("reindex", str(ARTICLES), "--nice", "20").returncode == 2
     empty = tmp_path / "empty.jsonl"
     empty.write_text("not json\n")
     nothing = run_script("reindex", str(empty), "--index-dir", str(tmp_path / "index"))
@@ -65,6 +70,22 @@ def test_reindex_exit_codes(tmp_path):
     blocked.write_text("")
     unwritable = run_script("reindex", str(ARTICLES), "--index-dir", str(blocked / "index"))
     assert unwritable.returncode == 1 and "reindex failed" in unwritable.stderr
+
+
+def test_reindex_yields_the_cpu_to_a_serving_archive(tmp_path):
+    """The rebuild runs below normal priority (10 steps by default), as do its workers."""
+    def niceness_after(*options: str) -> int:
+        code = ("import os, sys; sys.path.insert(0, 'scripts'); import reindex; "
+                f"code = reindex.main([{str(SEED)!r}, '--index-dir', {str(tmp_path / 'i')!r}, "
+                f"'--workers', '2', *{list(options)!r}]); print(code, os.nice(0))")
+        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                              text=True, timeout=120)
+        exit_code, niceness = done.stdout.split()[-2:]
+        assert exit_code == "0", done.stderr
+        return int(niceness) - os.nice(0)
+
+    assert niceness_after() == 10
+    assert niceness_after("--nice", "3") == 3
 
 
 def test_reindex_if_stale_skips_an_up_to_date_index(tmp_path):
