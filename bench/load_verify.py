@@ -14,8 +14,16 @@ URL is run again there with `run_search`. An answer is wrong when:
   - it is empty while its generation has results for it, or it is partial.
 
 Article 404s are expected only for ids that some generation seen during the
-run lacks. The switch lag is the time from the moment CURRENT changed to
-each worker's first answer from the new build.
+run lacks.
+
+How fast workers follow a switch is measured two ways. The first-answer lag
+is the time from the moment CURRENT changed to each worker's first answer
+from the new build: it includes the time requests already queued on the
+worker wait for a thread, so under overload it is the queueing delay. A
+stale answer is one from an older build to a request sent more than the
+bound after the switch: the worker began it after the switch and still read
+the old build. That is what "serves the new generation" means, and the
+bound applies to it.
 """
 from __future__ import annotations
 
@@ -119,9 +127,11 @@ def _problem(outcome: Outcome, what: str) -> dict:
             "path": outcome.path, "problem": what}
 
 
-def switch_lag(outcomes: Sequence[Outcome], switch: dict) -> dict:
+def switch_lag(outcomes: Sequence[Outcome], switch: dict, bound: float | None) -> dict:
     """Per worker alive at the switch: seconds from the switch to its first answer naming
-    the new build; and any answer from the old build started after that (a worker going back)."""
+    the new build; answers from an old build to requests sent over `bound` s after the
+    switch (stale; None: not counted); and any old-build answer started after that worker's
+    first new one."""
     new, at = switch["name"], switch["t"]
     lags, went_back = {}, []
     for worker in switch.get("workers") or []:
@@ -131,11 +141,16 @@ def switch_lag(outcomes: Sequence[Outcome], switch: dict) -> dict:
         if served:
             went_back += [o for o in outcomes if o.worker == worker and o.build not in
                           (None, new) and o.started > served[0].ended]
+    old = [o for o in outcomes if o.build not in (None, new) and o.ended >= at]
+    stale = [o for o in old if bound is not None and o.started > at + bound]
     seen = [lag for lag in lags.values() if lag is not None]
     return {"switched_at": at, "new_build": new, "lag_s": lags,
             "max_lag_s": max(seen) if len(seen) == len(lags) and seen else None,
             "workers_not_seen": [w for w, lag in lags.items() if lag is None],
-            "old_build_after_new": len(went_back)}
+            "old_build_after_new": len(went_back), "stale_bound_s": bound,
+            "stale_answers": len(stale),
+            "latest_old_answer_sent_after_s": round(max(o.started for o in old) - at, 3)
+            if old else None}
 
 
 def verify(outcomes: Sequence[Outcome], index_dir: Path,

@@ -19,7 +19,7 @@ import pytest
 from bench.load_clients import Outcome
 from bench.load_procs import memory_summary
 from bench.load_trial import Options, run_trial
-from bench.load_verify import check_answers, generation_archive, request_of
+from bench.load_verify import check_answers, generation_archive, request_of, switch_lag
 from index import store
 from search import Archive, run_search
 from search.manifest import index_manifest
@@ -56,7 +56,7 @@ def test_reindex_under_load_switches_every_worker_without_mixing(small_index, tm
     before = store.live_name(index_dir)
     result = run_trial(Options(index_dir=index_dir, mode="reindex", workers=WORKERS,
                                clients=CLIENTS, seconds=4, tail=3, distinct=10,
-                               max_seconds=300, lag_bound=None, write_interval=0.5,
+                               max_seconds=300, lag_bound=5.0, write_interval=0.5,
                                time_budget_ms=60_000, warmup_max=0, csv_max_rows=CSV_ROWS,
                                reindex_sources=[str(ARTICLES), str(MORE)]))
     section = result["reindex"]
@@ -65,6 +65,7 @@ def test_reindex_under_load_switches_every_worker_without_mixing(small_index, tm
     assert [s["name"] for s in section["switches"]] == [store.live_name(index_dir)] != [before]
     lag = section["lag"]
     assert len(lag["lag_s"]) == WORKERS and lag["max_lag_s"] is not None
+    assert lag["stale_answers"] == 0 and lag["old_build_after_new"] == 0
     assert section["answers"]["answers_checked"] > 0 and section["answers"]["problems"] == 0
     assert section["posts_accepted"] > 0 and section["writes_missing_after"] == 0
     assert section["expected_404"] > 0  # the new build lacks most articles of the old one
@@ -132,3 +133,23 @@ def test_memory_growth_is_judged_per_worker_against_the_bound(growth, within):
     assert worker["spans_run"] and worker["samples"] == 60
     assert worker["growth_mb"] == pytest.approx(growth * 0.8, abs=growth * 0.1)
     assert summary["within_bound"] is within
+
+
+def test_switch_lag_counts_stale_answers_by_when_they_were_sent():
+    """An old-build answer queued before the switch is late, not stale; one sent after the
+    bound is stale; a worker answering old after new went back."""
+    def answer(worker: int, build: str, started: float, ended: float) -> Outcome:
+        return Outcome(kind="search", path="/api/v1/search?q=x", started=started, ended=ended,
+                       status=200, worker=worker, build=build)
+
+    switch = {"name": "new", "t": 100.0, "workers": [1, 2]}
+    queued = [answer(1, "old", 95.0, 140.0), answer(1, "new", 99.0, 141.0),
+              answer(2, "new", 101.0, 102.0)]
+    late = switch_lag(queued, switch, bound=10.0)
+    assert late["lag_s"] == {1: 41.0, 2: 2.0} and late["max_lag_s"] == 41.0
+    assert late["stale_answers"] == 0 and late["old_build_after_new"] == 0
+    stale = switch_lag([*queued, answer(2, "old", 111.0, 112.0)], switch, bound=10.0)
+    assert stale["stale_answers"] == 1 and stale["old_build_after_new"] == 1
+    assert stale["latest_old_answer_sent_after_s"] == 11.0
+    assert switch_lag([*queued, answer(2, "old", 111.0, 112.0)], switch,
+                      bound=None)["stale_answers"] == 0
