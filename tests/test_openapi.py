@@ -22,6 +22,7 @@ from openapi_spec_validator import validate
 from search import facets, request as search_request, results
 from tests.conftest import ROOT, Server
 from tests.fuzzing import TOKEN, fuzz_app
+from webui import create_app
 from webui.openapi import FORMAT_MEDIA_TYPES, RESULT_PROPERTIES
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}  # Flask answers these for every GET route by itself
@@ -101,6 +102,31 @@ def test_writes_need_the_token(document):
     assert set(operation(document, "/articles", "post")["requestBody"]["content"]) == {
         "application/json", "application/x-ndjson"}
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_a_private_archive_and_rate_limits_are_documented(small_index, tmp_path):
+    """The 429 a rate-limited search gets has the documented shape and Retry-After; with
+    MORGUE_READ_TOKEN every operation needs it, and the document (read with it) says so."""
+    app = create_app({"INDEX_DIR": str(small_index), "READ_TOKEN": "r3ad", "RATE_LIMIT": "1/hour",
+                      "RATE_LIMIT_DB": str(tmp_path / "limits.sqlite3")})
+    client, auth = app.test_client(), {"Authorization": "Bearer r3ad"}
+    assert client.get("/api/v1/openapi.json").status_code == 401
+    private = client.get("/api/v1/openapi.json", headers=auth).get_json()
+    validate(private)
+    assert private["security"] == [{"readToken": []}, {"readBasic": []}]
+    schemes = private["components"]["securitySchemes"]
+    assert (schemes["readToken"]["scheme"], schemes["readBasic"]["scheme"]) == ("bearer", "basic")
+    deep = "/api/v1/search?q=cocoa&page=11"  # a deep page: an expensive request
+    assert client.get(deep, headers=auth).status_code == 200
+    limited = client.get(deep, headers=auth)
+    assert limited.status_code == 429
+    assert body_problem(private, "/search", "get", 429, limited.get_json()) is None
+    documented = private["components"]["responses"]["TooManyRequests"]["headers"]
+    assert "Retry-After" in documented and int(limited.headers["Retry-After"]) >= 1
+
+
+def test_an_open_archive_documents_no_read_token(document):
+    assert "security" not in document  # reading is open: only writes name a token
 
 
 def body_problem(document: dict, path: str, method: str, status: int, payload) -> str | None:

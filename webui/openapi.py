@@ -93,8 +93,8 @@ def search_parameters(settings: Mapping[str, Any]) -> list[dict]:
 
 def errors(*statuses: int) -> dict:
     names = {304: "NotModified", 400: "BadRequest", 401: "Unauthorized", 403: "Forbidden",
-             404: "NotFound", 413: "TooLarge", 503: "IndexUnavailable",
-             507: "InsufficientStorage"}
+             404: "NotFound", 413: "TooLarge", 429: "TooManyRequests",
+             503: "IndexUnavailable", 507: "InsufficientStorage"}
     return {str(status): ref(names[status], "responses") for status in statuses}
 
 
@@ -142,7 +142,7 @@ def paths(settings: Mapping[str, Any]) -> dict:
             "responses": {"200": {"description": "Results, in the format asked for: json and "
                                                  "atom one page, csv and jsonl every result.",
                                   "headers": ETAG, "content": search_content()},
-                          **errors(304, 400, 503)}}},
+                          **errors(304, 400, 429, 503)}}},
         "/articles": {"post": {
             "operationId": "postArticles", "summary": "Index articles",
             "description": "One article (an object), several (an array, or an object whose "
@@ -317,9 +317,22 @@ def components() -> dict:
             "IndexUnavailable": error_response("The index is missing or damaged; `hint` says "
                                                "how to build it."),
             "InsufficientStorage": error_response("The disk is full: nothing was journaled, "
-                                                  "so nothing was accepted; try again later.")},
-        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
-                                           "description": "The server's MORGUE_API_TOKEN."}},
+                                                  "so nothing was accepted; try again later."),
+            "TooManyRequests": {**error_response(
+                "Over MORGUE_RATE_LIMIT (when set) for expensive searches: exports, deep "
+                "pages, many facets, several wildcard or fuzzy words."), "headers": {
+                "Retry-After": {"description": "Seconds until this client may ask again.",
+                                "schema": {"type": "integer", "minimum": 1}}}}},
+        "securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer",
+                           "description": "The server's MORGUE_API_TOKEN."},
+            "readToken": {"type": "http", "scheme": "bearer",
+                          "description": "A private archive's MORGUE_READ_TOKEN (the API "
+                                         "token reads too); required by every operation "
+                                         "when the server sets it."},
+            "readBasic": {"type": "http", "scheme": "basic",
+                          "description": "The same token as the password of HTTP Basic, any "
+                                         "user name (what browsers send)."}},
     }
 
 
@@ -336,4 +349,8 @@ def build_document(settings: Mapping[str, Any]) -> dict:
         "servers": [{"url": "/api/v1"}],
         "paths": paths(settings),
         "components": components(),
+        # A private archive: every read needs the read token (webui/access.py); the write
+        # operations name their own requirement (the API token), which overrides this one.
+        **({"security": [{"readToken": []}, {"readBasic": []}]} if settings["READ_TOKEN"]
+           else {}),
     }
