@@ -79,7 +79,8 @@ class ReindexConductor:
     def _reindex(self, context, arguments: list[str], reserve: float = 0.0) -> dict:
         started = context.now()
         timeout = context.options.max_seconds - started - reserve
-        step = run_reindex([*arguments, "--index-dir", str(context.options.index_dir)], timeout)
+        step = run_reindex([*arguments, "--index-dir", str(context.options.index_dir),
+                            "--nice", str(context.options.reindex_nice)], timeout)
         step["t"] = round(started, 1)
         return step
 

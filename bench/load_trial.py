@@ -48,8 +48,12 @@ class Options:
     reindex_sources: list[str] = field(default_factory=list)
     tail: float = 30.0  # reindex: the load goes on this long after the rebuild has finished
     distinct: int = 200  # reindex: shifted copies added to the rebuild's sources
+    # reindex: the rebuild's CPU priority (reindex.py --nice). Full priority by default: the
+    # harder case for the server, and one whose rebuild ends while 32 clients keep the
+    # cores busy (at reindex.py's default of 10 it gets a few per cent of them).
+    reindex_nice: int = 0
     write_interval: float = 1.0  # reindex: seconds between API posts
-    lag_bound: float | None = 10.0  # reindex: seconds for every worker to serve the new build
+    lag_bound: float | None = 10.0  # reindex: no old-build answer to a request sent this late
     kill_at: float = 0.5  # kill: share of `seconds` at which a worker is killed
 
 

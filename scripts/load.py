@@ -56,13 +56,20 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="--reindex: seconds of load after the rebuild has finished (30)")
     parser.add_argument("--distinct", type=int, default=200,
                         help="--reindex: shifted copies added so the new build differs (200)")
+    parser.add_argument("--reindex-nice", type=int, default=0, metavar="N",
+                        help="--reindex: the rebuild's reindex.py --nice (default 0, full "
+                             "priority: the harder case for the server; reindex.py's own "
+                             "default is 10)")
     parser.add_argument("--lag-bound", type=float, default=10.0,
-                        help="--reindex: seconds for every worker to serve the new build (10)")
+                        help="--reindex: no answer from the old build to a request sent this "
+                             "many seconds after the switch (10)")
     parser.add_argument("--json", type=Path, help="write every figure and outcome here")
     args = parser.parse_args(argv)
     for name in ("workers", "clients", "max_requests"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if not 0 <= args.reindex_nice <= 19:
+        parser.error("--reindex-nice must be from 0 to 19")
     if not 0 < args.seconds <= args.max_seconds:
         parser.error("--seconds must be positive and at most --max-seconds")
     if args.url:
@@ -87,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
                       seed=args.seed,
                       rss_growth_mb=args.rss_growth_mb, time_budget_ms=budget,
                       csv_max_rows=args.csv_max_rows, reindex_sources=args.reindex or [],
-                      tail=args.tail, distinct=args.distinct, lag_bound=args.lag_bound)
+                      tail=args.tail, distinct=args.distinct, lag_bound=args.lag_bound,
+                      reindex_nice=args.reindex_nice)
     try:
         result = run_trial(options)
     except (ValueError, RuntimeError) as exc:
