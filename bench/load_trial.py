@@ -129,11 +129,27 @@ def run_trial(options: Options) -> dict:
     try:
         result = _run(options, conductor, requests, made_of, documents, url, port, master, token)
         if server is not None and result["failures"]:
-            result["server_log_tail"] = server.output()[-SERVER_LOG_TAIL:]
+            output = server.output()
+            result["server_log_tail"] = output[-SERVER_LOG_TAIL:]
+            raised = server_exceptions(output)
+            if raised:  # what a 500 was, in the verdict itself: a CI log may show nothing else
+                result["failures"].append("the server raised: " + "; ".join(raised))
         return result
     finally:
         if server is not None:
             server.stop()
+
+
+def server_exceptions(output: str, most: int = 5) -> list[str]:
+    """The exception line and the last frame of each traceback the server printed."""
+    found = []
+    for block in output.split("Traceback (most recent call last):")[1:]:
+        lines = block.splitlines()[1:]
+        frames = [line.strip() for line in lines if line.lstrip().startswith("File ")]
+        # The frames and their code are indented; the exception line is the first that is not.
+        ending = next((line for line in lines if line and not line[0].isspace()), "?")
+        found.append(f"{ending} ({frames[-1] if frames else 'no frame'})")
+    return found[-most:]
 
 
 def _run(options: Options, conductor, requests, made_of: dict, documents: list[Document],

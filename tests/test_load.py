@@ -18,7 +18,7 @@ import pytest
 
 from bench.load_clients import Outcome
 from bench.load_procs import memory_summary
-from bench.load_trial import Options, run_trial
+from bench.load_trial import Options, run_trial, server_exceptions
 from bench.load_verify import check_answers, generation_archive, request_of, switch_lag
 from index import store
 from search import Archive, run_search
@@ -153,3 +153,17 @@ def test_switch_lag_counts_stale_answers_by_when_they_were_sent():
     assert stale["latest_old_answer_sent_after_s"] == 11.0
     assert switch_lag([*queued, answer(2, "old", 111.0, 112.0)], switch,
                       bound=None)["stale_answers"] == 0
+
+
+def test_the_verdict_names_what_the_server_raised():
+    """A 500 in a CI log says which exception and where, not only that there was one."""
+    log = ("[ERROR] unhandled error on /api/v1/search\nTraceback (most recent call last):\n"
+           '  File "/app/flask/app.py", line 10, in wsgi_app\n    return view()\n'
+           '  File "/app/search/marks.py", line 147, in _phrase_end\n    tail = _phrase_end()\n'
+           "  [Previous line repeated 996 more times]\n"
+           "RecursionError: maximum recursion depth exceeded\n"
+           "[ERROR] Worker (pid:1) was sent SIGKILL! Perhaps out of memory?\n")
+    assert server_exceptions(log) == [
+        'RecursionError: maximum recursion depth exceeded '
+        '(File "/app/search/marks.py", line 147, in _phrase_end)']
+    assert server_exceptions("[ERROR] Worker (pid:1) was sent SIGKILL!\n") == []
