@@ -1,9 +1,10 @@
 """The kill trial: `kill -9` of one server worker under load.
 
 At `kill_at` of the run, the worker holding the most client connections is
-sent SIGKILL. Just before, the client connections it holds are counted
-from /proc (bench/load_procs.py): each client has at most one request in
-flight, so that count bounds what the kill may cost. Then the trial waits
+sent SIGKILL. Just before, it is stopped (SIGSTOP, so it accepts no more)
+and the client connections it holds are counted from /proc
+(bench/load_procs.py): each client has at most one request in flight, so
+that count bounds what the kill may cost. Then the trial waits
 for gunicorn to start a replacement (a new child pid) and opens fresh
 connections until one is served by it, which shows the new worker answers.
 Checks: every failed request is a connection failure (no HTTP error), at
@@ -32,8 +33,13 @@ class KillConductor:
         workers = load_procs.children(master)
         held = {pid: load_procs.server_connections(pid, port) for pid in workers}
         victim = max(workers, key=lambda pid: held[pid])
-        held_now = load_procs.server_connections(victim, port)
-        os.kill(victim, signal.SIGKILL)
+        # Stopped, it accepts nothing more: the count taken now is what the kill drops
+        # (counted while it ran, a client reconnecting in between was missed).
+        os.kill(victim, signal.SIGSTOP)
+        try:
+            held_now = load_procs.server_connections(victim, port)
+        finally:
+            os.kill(victim, signal.SIGKILL)
         self.section = {"workers_before": workers, "victim": victim, "killed_at": round(
             context.now(), 3), "connections_held": held_now,
             "threads_per_worker": None, "replacement": None}
