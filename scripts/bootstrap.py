@@ -1,7 +1,8 @@
 """Set up and run Morgue on a fresh machine with nothing but Python 3.11.
 
     python3 scripts/bootstrap.py serve   # venv, packages, sample index if stale, then serve
-    python3 scripts/bootstrap.py test    # venv, test packages, Chromium, axe-core, then the suite
+    python3 scripts/bootstrap.py test    # venv, test packages, Chromium, axe-core, Sphinx, then
+                                         # the suite
     python3 scripts/bootstrap.py bench   # venv, benchmark packages, then scripts/bench.py
 
 Runs with the system Python and the standard library only. The virtual
@@ -67,9 +68,18 @@ def ensure_chromium() -> None:
         sys.exit("Chromium was installed but is not on PATH")
 
 
+def ensure_sphinx() -> None:
+    """The SphinxQL backend's tests run a real Sphinx cluster: Debian's sphinxsearch."""
+    if shutil.which("searchd") and shutil.which("indextool"):
+        return
+    apt_install("sphinxsearch")
+    if not shutil.which("searchd"):
+        sys.exit("sphinxsearch was installed but searchd is not on PATH")
+
+
 def apt_install(*packages: str) -> None:
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        sys.exit(f"The browser tests need {', '.join(packages)}: install Debian's package "
+        sys.exit(f"The tests need {', '.join(packages)}: install Debian's package "
                  f"(sudo apt-get install {' '.join(packages)}) and run this again.")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for command in (["apt-get", "update", "-qq"],
@@ -101,6 +111,7 @@ def test(extra: list[str]) -> None:
     ensure_venv("requirements-dev.txt")
     ensure_chromium()
     ensure_axe()
+    ensure_sphinx()
     os.chdir(ROOT)
     os.execv(PYTHON, [str(PYTHON), "-m", "pytest", *extra])
 
