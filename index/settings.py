@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+BACKENDS = ("whoosh", "sphinxql")
 
 
 def _path(value: str) -> Path:
@@ -52,6 +53,21 @@ def _non_negative_int(value: str) -> int:
     if number < 0:
         raise ValueError(f"must be 0 or more (got {number})")
     return number
+
+
+def _backend(value: str) -> str:
+    if value not in BACKENDS:
+        raise ValueError(f"must be one of {', '.join(BACKENDS)}")
+    return value
+
+
+def _optional_address(value: str) -> str:
+    """HOST:PORT of a SphinxQL head node, or empty."""
+    value = value.strip()
+    host, _, port = value.rpartition(":")
+    if value and (not host or not port.isdigit() or not 0 < int(port) < 65536):
+        raise ValueError("give HOST:PORT, such as 127.0.0.1:9306")
+    return value
 
 
 def _optional_path(value: str) -> Path | None:
@@ -145,6 +161,17 @@ SETTINGS: tuple[Setting, ...] = (
             "Reverse proxies in front of the server whose X-Forwarded-For entries are trusted "
             "as the client address that rate limits count by; 0 (the default) trusts none "
             "and counts by the connection's address.", _non_negative_int),
+    Setting("BACKEND", "whoosh",
+            "Where searches and writes go: whoosh (the embedded index in MORGUE_INDEX_DIR, the "
+            "default) or sphinxql (a Sphinx or Manticore cluster, see MORGUE_SPHINXQL_*).",
+            _backend),
+    Setting("SPHINXQL_ADDRESS", "",
+            "HOST:PORT of the SphinxQL head node the sphinxql backend searches; empty: the "
+            "head of the cluster in MORGUE_SPHINXQL_CLUSTER_DIR.", _optional_address),
+    Setting("SPHINXQL_CLUSTER_DIR", "",
+            "Directory of the cluster scripts/cluster.py manages (its shard addresses, "
+            "configs and global IDF file), which the sphinxql backend writes to.",
+            _optional_path),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -31,7 +31,7 @@ from index import integrity, store, writer  # noqa: E402
 from index.errors import IndexUnavailable, MorgueError  # noqa: E402
 from index.pipeline import iter_records  # noqa: E402
 from index.readers import expand_sources  # noqa: E402
-from index.settings import load_settings  # noqa: E402
+from index.settings import BACKENDS, load_settings  # noqa: E402
 
 DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
 # A rebuild beside a serving archive must not starve its searchers: on a busy machine the
@@ -58,6 +58,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="run this many steps below normal CPU priority, 0 to 19 "
                              f"(default {DEFAULT_NICENESS}: searches on a running server go "
                              "first; 0: full speed on a busy machine)")
+    parser.add_argument("--backend", choices=BACKENDS, default=None,
+                        help="where the articles go (default: MORGUE_BACKEND, else whoosh); "
+                             "sphinxql writes to the shards of the cluster in "
+                             "--cluster-dir, then rebuilds its global IDF file")
+    parser.add_argument("--cluster-dir", help="the SphinxQL cluster's directory (default: "
+                                              "MORGUE_SPHINXQL_CLUSTER_DIR)")
     parser.add_argument("--incremental", action="store_true",
                         help="add new and changed articles to the live index in place")
     parser.add_argument("--report", type=Path, help="write every skipped record as JSON here")
@@ -85,6 +91,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error(f"--nice must be from 0 to 19 (got {args.nice})")
     if args.incremental and args.if_stale:
         parser.error("--if-stale applies to full rebuilds only")
+    if args.backend == "sphinxql" and (args.incremental or args.if_stale or args.check
+                                       or args.rollback):
+        parser.error("--backend sphinxql does full rebuilds only: --incremental, --if-stale, "
+                     "--check and --rollback are for the whoosh backend")
     return args
 
 
@@ -130,10 +140,55 @@ def rollback(index_dir: Path) -> int:
     return 0
 
 
+def rebuild_cluster(args: argparse.Namespace, cluster_dir: Path | None) -> int:
+    """--backend sphinxql: the same extraction, written to the cluster's shards."""
+    from index.sphinxql import cluster, global_idf, rebuild
+
+    if cluster_dir is None:
+        print("reindex failed: --backend sphinxql needs --cluster-dir DIR (or "
+              "MORGUE_SPHINXQL_CLUSTER_DIR): start one with python scripts/cluster.py start "
+              "--dir DIR", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    files, problems = expand_sources(args.sources)
+    print(f"reading {len(files):,} file(s) into the SphinxQL cluster in {cluster_dir}",
+          file=sys.stderr)
+    bar, progress = progress_bar()
+    try:
+        spec = cluster.load(cluster_dir)
+        tally = rebuild.rebuild(spec.write_addresses(), iter_records(files, args.workers),
+                                progress=progress, strict=args.strict)
+    except (MorgueError, OSError, ValueError) as exc:
+        print(f"reindex failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        bar.close()
+    try:
+        global_idf.build(spec)
+    except (MorgueError, OSError) as exc:  # the articles are in; only the ranking is local
+        global_idf.remove(spec)
+        print(f"  no global IDF file: {exc}; each shard ranks by its own word statistics",
+              file=sys.stderr)
+    tally.problems[:0] = problems
+    tally.skipped += sum(problem.skipped for problem in problems)
+    summary = tally.summary(time.monotonic() - started)
+    for problem in tally.problems[:10]:
+        print(f"  {problem.to_dict()['action']}: {problem.origin}: {problem.reason}",
+              file=sys.stderr)
+    if args.report:
+        write_report(args.report, tally, summary)
+    print(summary)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    settings = load_settings({"INDEX_DIR": args.index_dir})
+    settings = load_settings({"INDEX_DIR": args.index_dir, "BACKEND": args.backend,
+                              "SPHINXQL_CLUSTER_DIR": args.cluster_dir})
     index_dir: Path = settings["INDEX_DIR"]
+    if settings["BACKEND"] == "sphinxql":
+        os.nice(args.nice)
+        return rebuild_cluster(args, settings["SPHINXQL_CLUSTER_DIR"])
     if args.check:
         return check(index_dir)
     if args.rollback:

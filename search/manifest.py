@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 
 from whoosh.searching import Searcher
 
@@ -38,6 +39,12 @@ def index_manifest(archive: Archive, searcher: Searcher) -> dict:
 
 
 def index_version(archive: Archive) -> str:
-    """The live build and its last commit: it changes whenever what a search sees can change."""
+    """The live build and its last commit: it changes whenever what a search sees can change.
+
+    A SphinxQL cluster has no commit number to read, so its version is new every time
+    (its answers are never 304).
+    """
+    if getattr(archive, "backend", "whoosh") != "whoosh":
+        return f"{archive.backend}.{uuid.uuid4().hex}"
     with archive.searcher() as searcher:
         return f"{archive.generation.name}.{searcher.reader().generation()}"

@@ -19,6 +19,8 @@ from search import cursor as cursors
 from search import (expansion, explain, facets, feedback, ordering, postings, vector_pages,
                     vectorized)
 from search.archive import Archive
+from search.backends import is_cluster
+from search.sphinxql import backend as cluster_backend
 from search.highlight import Highlighters, lede, mark_words
 from search.limits import Budget, Limits, checked_query, matching_within
 from search.manifest import index_manifest, results_hash
@@ -57,6 +59,8 @@ def cluster_info(searcher, article) -> dict:
 
 
 def run_search(archive: Archive, request: SearchRequest, limits: Limits = Limits()) -> dict:
+    if is_cluster(archive):
+        return cluster_backend.run_search(archive, request)
     started = time.perf_counter()
     budget = Budget(limits.time_budget_ms)
     with archive.searcher() as searcher:
@@ -191,6 +195,8 @@ def _query_words(text: str, searcher, fields: tuple[str, ...], limits: Limits,
 def get_article(archive: Archive, article_id: str, highlight_q: str | None = None,
                 limits: Limits = Limits()) -> dict:
     """The article as plain data; with a query, also its title and body with matches marked."""
+    if is_cluster(archive):
+        return cluster_backend.get_article(archive, article_id)
     with archive.searcher() as searcher:
         stored = searcher.document(**{schema.ID: article_id})
         if stored is None:
@@ -247,6 +253,8 @@ def _limit(raw: str | None, default: int = 10) -> int:
 def get_suggestions(archive: Archive, prefix: str, limit: str | None = None) -> dict:
     """Autocomplete: actors, sources and frequent words starting with `prefix`."""
     count = _limit(limit)
+    if is_cluster(archive):
+        raise BadRequest("suggestions are not supported by the sphinxql backend", param="q")
     with archive.searcher() as searcher:
         return {"suggestions": suggest(searcher, prefix or "", count)}
 
@@ -254,6 +262,9 @@ def get_suggestions(archive: Archive, prefix: str, limit: str | None = None) -> 
 def get_related(archive: Archive, article_id: str, limit: str | None = None) -> dict:
     """The stories most like this article, its own syndicated copies left out."""
     count = _limit(limit)
+    if is_cluster(archive):
+        raise BadRequest("related stories are not supported by the sphinxql backend",
+                         param="id")
     with archive.searcher() as searcher:
         results = []
         for doc in related(searcher, article_id, count):

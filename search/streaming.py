@@ -19,6 +19,8 @@ from whoosh.searching import Hit, Searcher
 from index import schema
 from search import feedback, ordering
 from search.archive import Archive
+from search.backends import is_cluster
+from search.sphinxql import backend as cluster_backend
 from search.highlight import Highlighters
 from search.limits import Limits, checked_query
 from search.query import build_filter
@@ -31,6 +33,8 @@ BATCH = 500  # results materialised at a time
 def iter_results(archive: Archive, request: SearchRequest,
                  limits: Limits = Limits()) -> Iterator[dict]:
     """Every result of the search as a dict of `request.fields`, in order (collapsed like total)."""
+    if is_cluster(archive):
+        return cluster_backend.iter_results(archive, request)
     rows = _rows(archive, request, limits)
     next(rows)  # run the set-up now, while an error can still be a proper 400
     return rows

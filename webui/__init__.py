@@ -15,7 +15,8 @@ from typing import Any
 from flask import Flask
 
 from index.settings import load_settings
-from search import Archive, Limits
+from search import Limits
+from search.backends import open_archive
 from webui import access, api, docs, errors, http, ratelimit, security, ui, writes
 
 
@@ -26,7 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(MORGUE=settings)
     app.json.sort_keys = False  # keep keys in the documented order
     app.json.ensure_ascii = False
-    app.extensions["morgue.archive"] = Archive(settings["INDEX_DIR"])
+    app.extensions["morgue.archive"] = open_archive(settings)
     app.extensions["morgue.limits"] = Limits(max_wildcard_terms=settings["MAX_WILDCARD_TERMS"],
                                              time_budget_ms=settings["SEARCH_TIME_BUDGET_MS"])
     access.init_app(app)  # first: a refused request reaches no other handler

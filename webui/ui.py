@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from index.errors import BadRequest
 from search import get_article, get_related, run_search
+from search.backends import is_cluster
 from search.request import MAX_RESULT_DEPTH
 from search.sanitize import clean_highlight
 from webui import links
@@ -82,7 +83,7 @@ def help_page():
 def article(article_id: str):
     q = (request.args.get("q") or "").strip() or None
     article = get_article(archive(), article_id, q, limits())
-    related = get_related(archive(), article_id, "5")["results"]
+    related = [] if is_cluster(archive()) else get_related(archive(), article_id, "5")["results"]
     return render_template("article.html", article=article, q=q, related=related)
 
 

@@ -18,6 +18,7 @@ from index import posted, store
 from index.applier import Applier
 from index.errors import DiskFull, NotFound, is_disk_full
 from index.journal import Journal
+from search.backends import is_cluster
 from search.service import warm_up
 from webui.context import archive
 
@@ -38,6 +39,8 @@ def start_applier(app: Flask) -> None:
     """Start applying journaled writes now (a server calls this as each worker boots), check
     the index's checksums and warm the search caches in the background, and when writes are
     enabled load the extraction models in the background too."""
+    if is_cluster(app.extensions["morgue.archive"]):
+        return  # the cluster checks and warms itself; writes to it are not journaled here
     app.extensions["morgue.applier"].ensure_running()
     app.extensions["morgue.archive"].verify_in_background()
     threading.Thread(target=warm_up, args=(app.extensions["morgue.archive"],),
