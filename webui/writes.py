@@ -12,9 +12,11 @@ import threading
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 from werkzeug.datastructures import WWWAuthenticate
-from werkzeug.exceptions import Forbidden, RequestEntityTooLarge, Unauthorized
+from werkzeug.exceptions import (Forbidden, RequestEntityTooLarge, ServiceUnavailable,
+                                 Unauthorized)
 
 from index import posted, store
+from index.sphinxql import api_writes
 from index.applier import Applier
 from index.errors import DiskFull, NotFound, is_disk_full
 from index.journal import Journal
@@ -95,6 +97,35 @@ def _wake_applier() -> None:
     applier.wake()
 
 
+def _cluster_dir():
+    cluster_dir = archive().cluster_dir
+    if cluster_dir is None:
+        raise ServiceUnavailable("Writes to a SphinxQL cluster need its directory "
+                                 "(MORGUE_SPHINXQL_CLUSTER_DIR): it names every shard.")
+    return cluster_dir
+
+
+def _put_to_cluster(submissions: list[posted.Submission]) -> dict:
+    """The 202 body of a POST to the cluster: written to the shards, searchable now."""
+    accepted = [s.article for s in submissions if s.article is not None]
+    present = api_writes.put(_cluster_dir(), accepted) if accepted else set()
+    results, seen = [], set()
+    for item in submissions:
+        if item.article is None:
+            result = {"index": item.index, "id": item.id, "status": "rejected",
+                      "reason": item.reason}
+        else:
+            known = item.article.id in present or item.article.id in seen
+            seen.add(item.article.id)
+            result = {"index": item.index, "id": item.article.id,
+                      "status": "updated" if known else "indexed", "seq": None}
+        if item.notes:
+            result["notes"] = list(item.notes)
+        results.append(result)
+    return {"results": results, "accepted": len(accepted),
+            "rejected": len(submissions) - len(accepted), "seq": None}
+
+
 @bp.post("/articles")
 def post_articles():
     _authorise()
@@ -106,6 +137,8 @@ def post_articles():
         raise DiskFull("The disk is full (or a file-size limit was hit) while reading the "
                        "articles, so nothing was accepted. Try again when there is space."
                        ) from exc
+    if is_cluster(archive()):
+        return jsonify(_put_to_cluster(submissions)), 202
     applied, present = _applied_and_present([s.id for s in submissions if s.article])
     response = posted.accept(current_app.extensions["morgue.journal"], submissions, present,
                              applied)
@@ -116,6 +149,10 @@ def post_articles():
 @bp.delete("/articles/<article_id>")
 def delete_article(article_id: str):
     _authorise()
+    if is_cluster(archive()):
+        if not api_writes.delete(_cluster_dir(), article_id):
+            raise NotFound(f"no article with id {article_id!r}", param="id")
+        return jsonify({"id": article_id, "status": "deleted", "seq": None}), 202
     applied, present = _applied_and_present([article_id])
     entry = posted.accept_delete(current_app.extensions["morgue.journal"], article_id,
                                  present, applied)
