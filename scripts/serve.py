@@ -89,10 +89,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     settings = load_settings({"INDEX_DIR": args.index_dir, "HOST": args.host,
                               "PORT": args.port, "WORKERS": args.workers})
-    health = create_app(settings).extensions["morgue.archive"].health()
+    archive = create_app(settings).extensions["morgue.archive"]
+    health = archive.health()
     if health["status"] != "ok":
         print(f"warning: {health['message']}", file=sys.stderr)
-    print(f"Morgue serving {settings['INDEX_DIR']} on "
+    serving = (f"the SphinxQL cluster at {archive.address}" if settings["BACKEND"] == "sphinxql"
+               else settings["INDEX_DIR"])
+    print(f"Morgue serving {serving} on "
           f"http://{settings['HOST']}:{settings['PORT']}/ ({health['documents']:,} articles)",
           file=sys.stderr, flush=True)
     MorgueServer(settings).run()

@@ -79,4 +79,4 @@ class ClusterArchive:
         return {"status": "ok" if not warnings else "degraded", "documents": documents,
                 "message": "; ".join(warnings) or None, "backend": BACKEND,
                 "index": {"build_id": f"sphinxql:{self.address}", "schema_version": None,
-                          "created": None}}
+                          "created": None, "documents": documents}}
