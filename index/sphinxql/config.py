@@ -11,11 +11,11 @@ on 127.0.0.1.
 """
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
 from index.sphinxql import schema
+from index.sphinxql.charset import non_cjk_table
 
 SNIPPETS_INDEX = "articles_snippets"  # on the head: CALL SNIPPETS(..., 'articles_snippets', ...)
 HOST = "127.0.0.1"
@@ -31,27 +31,8 @@ AGENT_RETRY_COUNT = 1  # a searchd-wide setting in 2.2.11 (refused in an index s
 # agent on the same mirror: reselecting another came in a later Sphinx.)
 HA_STRATEGY = "noerrors"
 HA_PING_INTERVAL = 100
-
-
-def _non_cjk_table() -> str:
-    """Sphinx 2.2.11 knows no `non_cjk` charset alias (only `english` and `russian`): spell
-    it out. ASCII letters and digits, then the letters of Latin-1 to Latin Extended-B
-    (folded to lower case, Latin accents dropped: `é` finds `e`), Greek and Cyrillic."""
-    entries = ["0..9", "A..Z->a..z", "_", "a..z"]
-    for code in [*range(0xC0, 0x250), *range(0x370, 0x530)]:
-        char = chr(code)
-        if not unicodedata.category(char).startswith("L"):
-            continue
-        lower = char.lower() if len(char.lower()) == 1 else char
-        base = unicodedata.normalize("NFD", lower)[0].lower()
-        target = base if base.isascii() and base.isalpha() else lower
-        entries.append(f"U+{code:04X}" if target == char else f"U+{code:04X}->U+{ord(target):04X}")
-    # searchd refuses very long lines: a backslash continues one.
-    lines = (", ".join(entries[start:start + 8]) for start in range(0, len(entries), 8))
-    return ", \\\n        ".join(lines)
-
-
-_CHARSET_ALIASES = {"non_cjk": _non_cjk_table()}
+# Sphinx 2.2.11 knows no `non_cjk` alias: charset.py spells it out.
+_CHARSET_ALIASES = {"non_cjk": non_cjk_table()}
 
 
 def _index_settings() -> list[tuple[str, object]]:

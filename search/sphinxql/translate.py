@@ -1,8 +1,7 @@
 """Morgue's parsed query -> Sphinx 2.2 extended query syntax: the MATCH() of the SphinxQL backend.
 
-Both backends read one query language (search/parsing.py). `parse_query` parses with
-Morgue's parser over a copy of the schema whose text fields keep each word as typed:
-stemming, stop words and case are Whoosh's analysis, and Sphinx must analyse the words
+Both backends read one query language (search/parsing.py). `parse_query` (fields.py,
+re-exported here) parses it with each word as typed, since Sphinx must analyse the words
 itself, as it analysed the documents. `translate` then walks the tree:
 - a word Whoosh searches in several fields is one clause over the Sphinx fields they map
   to (`@(title,body,actors) oil`), not an OR of copies;
@@ -21,44 +20,26 @@ the MATCH text is for a pymysql parameter (`MATCH(%s)`), never for splicing into
 """
 from __future__ import annotations
 
-import copy
 import re
 import string
-import unicodedata
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from whoosh import query
-from whoosh.analysis import RegexTokenizer
-from whoosh.fields import TEXT, Schema
-from whoosh.qparser import QueryParser
 
 from index import schema
-from index.analysis import ENGLISH, NEUTRAL
 from index.errors import BadRequest
 from index.sphinxql import schema as sphinx_schema
+from index.sphinxql.charset import is_indexed
 from search import docsets, expansion, feedback, parsing, ranking
+from search.sphinxql.fields import (FILTER_SCOPES, SPHINX_FIELDS, UNSTEMMED_FIELDS,
+                                    WHOLE_VALUE_FIELDS, analysis, form, parse_query,
+                                    verbatim_rank)
+
+# parse_query is fields.py's: search/sphinxql/query.py and the tests import it from here.
+__all__ = ["AttributeFilter", "Translation", "parse_query", "translate"]
 
 BACKEND = "the sphinxql backend"
 MIN_PREFIX = int(dict(sphinx_schema.INDEX_SETTINGS)["min_prefix_len"])  # shorter: no match
-# Each word is searched in these (all unstemmed here), which map to Sphinx's title, body, actors.
-DEFAULT_FIELDS = (schema.TITLE_FIELDS[NEUTRAL], schema.BODY_FIELDS[NEUTRAL], schema.ACTORS)
-FILTER_SCOPES = (schema.ID, schema.CLUSTER)  # attribute filters, not text
-
-_NAMES = (schema.PEOPLE, schema.ORGANIZATIONS, schema.PLACES, schema.ACTORS, schema.SPEAKER)
-_WHOLE_VALUES = (schema.SOURCE, schema.SECTION, schema.LANGUAGE, schema.DATELINE)
-SPHINX_FIELDS = {
-    **{field: schema.TITLE for field in schema.TITLE_FIELDS.values()},
-    **{field: schema.BODY for field in schema.BODY_FIELDS.values()},
-    schema.LEDE: schema.BODY, schema.TITLE_EXACT: schema.TITLE,
-    **{field: field for field in (*_NAMES, *_WHOLE_VALUES, schema.TAGS, schema.QUOTE)},
-}
-if not set(SPHINX_FIELDS.values()) <= set(sphinx_schema.FIELDS):
-    raise RuntimeError("index/sphinxql/schema.py lacks a field the translation searches")
-_UNSTEMMED = {schema.TITLE_EXACT, schema.QUOTE, *_NAMES}  # matched with `=word`
-# A word's copies in these fields were stemmed by Whoosh: not the word as typed.
-_STEMMED = (set(schema.TITLE_FIELDS.values()) | set(schema.BODY_FIELDS.values()) | {schema.LEDE}) \
-    - {schema.TITLE_FIELDS[NEUTRAL], schema.BODY_FIELDS[NEUTRAL]}
 _LEAVES = (query.Term, query.Phrase, query.Prefix)
 _NULL = type(query.NullQuery)  # not one object: Whoosh copies it
 _LATER_STAGES = (expansion.Expanded, docsets.DocSet, feedback.Refined, feedback.Unmarked)
@@ -80,31 +61,6 @@ class Translation:
     match: str  # Sphinx extended query; "" matches every article (leave MATCH() out)
     dates: tuple[parsing.DateClause, ...] = ()  # ANDed: the caller resolves them to filters
     filters: tuple[AttributeFilter, ...] = ()
-
-
-def _verbatim_schema() -> Schema:
-    fields = schema.build_schema()
-    for name in fields.names():
-        if isinstance(fields[name], TEXT):
-            fields[name].analyzer = RegexTokenizer()  # case too: Sphinx folds it
-        if hasattr(fields[name], "multitoken_query"):
-            fields[name].multitoken_query = "phrase"  # as search/parsing.py: four-power
-    return fields
-
-
-@lru_cache(maxsize=2)
-def _parser(natural_language: bool) -> QueryParser:
-    """Morgue's parser (no field weights: Sphinx has its own) over the verbatim schema."""
-    qp = copy.copy(parsing.parser(DEFAULT_FIELDS, (), natural_language))
-    qp.schema = _verbatim_schema()
-    return qp
-
-
-def parse_query(text: str) -> query.Query:
-    """The query `text` as search/query.py reads it (`*` is every article), words as typed."""
-    if text == "*":
-        return query.Every()
-    return parsing.parse(parsing.as_typed(text), _parser(parsing.is_natural_language(text)))
 
 
 def translate(q: query.Query) -> Translation:
@@ -241,7 +197,7 @@ def _runs(children: list[query.Query]):
 
 def _same_word(run: list[query.Query], leaf: query.Query) -> bool:
     first = run[0]
-    if type(leaf) is not type(first) or _form(leaf.fieldname) != _form(first.fieldname):
+    if type(leaf) is not type(first) or form(leaf.fieldname) != form(first.fieldname):
         return False
     if _position(leaf) != _position(first):
         return False
@@ -250,7 +206,7 @@ def _same_word(run: list[query.Query], leaf: query.Query) -> bool:
     # Whoosh's normalize() drops a hyphenated word's position (four-power's phrase): the next
     # word starts when a field repeats, or a field analysed alike holds other words.
     return all(other.fieldname != leaf.fieldname and (
-        _analysis(other.fieldname) != _analysis(leaf.fieldname) or _said(other) == _said(leaf))
+        analysis(other.fieldname) != analysis(leaf.fieldname) or _said(other) == _said(leaf))
         for other in run)
 
 
@@ -265,43 +221,25 @@ def _said(leaf: query.Query) -> tuple[str, ...]:
     return tuple(leaf.words) if type(leaf) is query.Phrase else (leaf.text,)
 
 
-def _analysis(field: str) -> str:
-    """Fields whose copies of one word are alike: a language's, names', words as typed."""
-    if field in _STEMMED:
-        return field.rsplit("_", 1)[-1] if field != schema.LEDE else ENGLISH
-    return "names" if field in _NAMES else "typed"
-
-
-def _form(field: str) -> str:
-    if field in _WHOLE_VALUES or field in FILTER_SCOPES:
-        return field
-    return schema.TAGS if field == schema.TAGS else "text"
-
-
 def _words(run: list[query.Query]) -> _Clause:
     """One word, phrase or prefix as typed, over the Sphinx fields its copies map to."""
     for leaf in run:
         _check_boost(leaf)
     names = [leaf.fieldname for leaf in run]
-    source = min(run, key=_verbatim_rank)
+    source = min(run, key=lambda leaf: verbatim_rank(leaf.fieldname))
     if source.fieldname in FILTER_SCOPES:
         raise _filter_refused(source)
     unknown = [name for name in names if name not in SPHINX_FIELDS]
     if unknown:
         raise BadRequest(f"the {unknown[0]} field cannot be searched by {BACKEND} ({source})",
                          param="q", position=getattr(source, "startchar", None))
-    if _verbatim_rank(source) == 2:
+    if verbatim_rank(source.fieldname) == 2:
         raise ValueError(f"{source!r}: Whoosh stemmed every copy of this word, so it is lost "
                          "as typed; parse with search.sphinxql.translate.parse_query")
     fields = tuple(f for f in sphinx_schema.FIELDS if f in {SPHINX_FIELDS[n] for n in names})
-    return _Clause(_keyword(source, exact=set(names) <= _UNSTEMMED,
-                            whole=set(names) <= set(_WHOLE_VALUES),
-                            valued=set(names) <= set(_WHOLE_VALUES) | {schema.TAGS}), fields)
-
-
-def _verbatim_rank(leaf: query.Query) -> int:
-    """Which copy of a word keeps it as typed: 0 as typed, 1 stop words out, 2 stemmed."""
-    return 2 if leaf.fieldname in _STEMMED else 1 if leaf.fieldname in _NAMES else 0
+    return _Clause(_keyword(source, exact=set(names) <= UNSTEMMED_FIELDS,
+                            whole=set(names) <= set(WHOLE_VALUE_FIELDS),
+                            valued=set(names) <= set(WHOLE_VALUE_FIELDS) | {schema.TAGS}), fields)
 
 
 def _keyword(leaf: query.Query, exact: bool, whole: bool, valued: bool) -> str:
@@ -318,7 +256,7 @@ def _keyword(leaf: query.Query, exact: bool, whole: bool, valued: bool) -> str:
     if not tokens:
         raise BadRequest(f"{shown} has no letters or digits {BACKEND} could search for",
                          param="q", position=getattr(leaf, "startchar", None))
-    if not all(map(_indexed, "".join(tokens))):
+    if not all(map(is_indexed, "".join(tokens))):
         raise BadRequest(f"{shown} has characters {BACKEND} does not index: it holds Latin, "
                          "Greek and Cyrillic letters and digits", param="q",
                          position=getattr(leaf, "startchar", None))
@@ -335,17 +273,6 @@ def _keyword(leaf: query.Query, exact: bool, whole: bool, valued: bool) -> str:
         end = ("*" if prefix and last else "") + ("$" if whole and last and not prefix else "")
         marked.append(start + _escape(token) + end)
     return f'"{" ".join(marked)}"' if len(marked) > 1 or whole else marked[0]
-
-
-def _indexed(char: str) -> bool:
-    """Whether Sphinx keeps the character in a word: the charset table of
-    index/sphinxql/config.py (ASCII letters, digits and _, the letters of Latin-1 to Latin
-    Extended-B, Greek and Cyrillic). Any other character separates words there."""
-    if char.isascii():
-        return char.isalnum() or char == "_"
-    code = ord(char)
-    return (0xC0 <= code < 0x250 or 0x370 <= code < 0x530) \
-        and unicodedata.category(char).startswith("L")
 
 
 def _escape(token: str) -> str:
