@@ -229,9 +229,13 @@ def parse(text: str, qp: QueryParser) -> query.Query:
         # Whoosh fails on an operator with nothing to act on: `NOT AND cocoa`, `title:(cocoa +)`.
         raise BadRequest("an operator (AND, OR, NOT, + or -) has no word to act on; "
                          "remove it or give it a word", param="q") from None
-    except (ValueError, OverflowError):
-        # A `published:` clause DatesPlugin did not take (`published:{today 1987]`, no TO)
-        # reaches Whoosh's own date parsing, which raises on what it cannot read.
+    except Exception as exc:
+        # A `published:` clause DatesPlugin did not take (`published:{today 1987]`, no TO;
+        # `published:[now TO\0 1987]`) reaches Whoosh's own date parsing, which raises
+        # ValueError or OverflowError, or a bare Exception ("... is not a parseable date").
+        if not isinstance(exc, (ValueError, OverflowError)) and not (
+                type(exc) is Exception and "is not a parseable date" in str(exc)):
+            raise
         raise BadRequest("a date or range in the query cannot be read; write dates as "
                          "published:1987-03, published:>=\"last week\" or "
                          "published:[1987-03-01 TO 1987-03-15]", param="q") from None
