@@ -196,7 +196,7 @@ def get_article(archive: Archive, article_id: str, highlight_q: str | None = Non
                 limits: Limits = Limits()) -> dict:
     """The article as plain data; with a query, also its title and body with matches marked."""
     if is_cluster(archive):
-        return cluster_backend.get_article(archive, article_id)
+        return cluster_backend.get_article(archive, article_id, highlight_q)
     with archive.searcher() as searcher:
         stored = searcher.document(**{schema.ID: article_id})
         if stored is None:

@@ -74,6 +74,28 @@ def live_server(small_index):
 
 
 @pytest.fixture(scope="session")
+def small_cluster(tmp_path_factory) -> Path:
+    """The small index's sources in a real two-shard Sphinx cluster, loaded by the real
+    `reindex.py --backend sphinxql`; stopped when the session ends."""
+    from index.sphinxql import cluster
+
+    root = tmp_path_factory.mktemp("cluster")
+    cluster.start(root, shards=2)
+    try:
+        run = run_script("reindex", *SMALL_SOURCES, "--backend", "sphinxql", "--cluster-dir",
+                         str(root), "--workers", "1", timeout=600)
+        assert run.returncode == 0, run.stderr
+        yield root
+    finally:
+        cluster.stop(root)
+
+
+@pytest.fixture(scope="session")
+def cluster_app(small_cluster):
+    return create_app({"BACKEND": "sphinxql", "SPHINXQL_CLUSTER_DIR": str(small_cluster)})
+
+
+@pytest.fixture(scope="session")
 def sample_index(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     """The whole shipped sample corpus, indexed by the real reindex command."""
     index_dir = tmp_path_factory.mktemp("sample") / "index"

@@ -12,31 +12,15 @@ from __future__ import annotations
 
 import pytest
 
-from index.sphinxql import cluster
-from tests.conftest import SMALL_SOURCES, run_script
 from webui import create_app
 
 BACKENDS = ("whoosh", "sphinxql")
 
 
 @pytest.fixture(scope="module")
-def cluster_dir(tmp_path_factory):
-    root = tmp_path_factory.mktemp("cluster")
-    cluster.start(root, shards=2)
-    try:
-        run = run_script("reindex", *SMALL_SOURCES, "--backend", "sphinxql", "--cluster-dir",
-                         str(root), "--workers", "1", timeout=600)
-        assert run.returncode == 0, run.stderr
-        yield root
-    finally:
-        cluster.stop(root)
-
-
-@pytest.fixture(scope="module")
-def clients(small_index, cluster_dir):
+def clients(small_index, cluster_app):
     return {"whoosh": create_app({"INDEX_DIR": str(small_index)}).test_client(),
-            "sphinxql": create_app({"BACKEND": "sphinxql",
-                                    "SPHINXQL_CLUSTER_DIR": str(cluster_dir)}).test_client()}
+            "sphinxql": cluster_app.test_client()}
 
 
 def search(client, **params) -> dict:

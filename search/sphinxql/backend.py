@@ -31,6 +31,7 @@ from search.sphinxql.snippets import snippets
 
 DAY_ZERO = date(1900, 1, 1)
 EXPORT_PAGE = 500
+MAX_COPIES = 1_000  # copies of one story read to describe it
 
 
 def _refuse_unsupported(request: SearchRequest) -> None:
@@ -176,15 +177,35 @@ def iter_results(archive: ClusterArchive, request: SearchRequest) -> Iterator[di
     return rows()
 
 
-def get_article(archive: ClusterArchive, article_id: str) -> dict:
-    """The article as plain data (without query marks: the sphinxql backend does not mark)."""
+def _story(cursor, article) -> dict:
+    """The story the article belongs to, as search/service.cluster_info tells it."""
+    cluster = article.cluster or article.id
+    cursor.execute(f"SELECT stored FROM {schema.ARTICLES} WHERE cluster_id = "
+                   f"{schema.value_id('cluster', cluster)} LIMIT {MAX_COPIES} "
+                   f"OPTION max_matches={MAX_COPIES}")
+    members = [rows.article_from_json(stored)[0] for stored, in cursor.fetchall()] or [article]
+    dated = [m.published for m in members if m.published is not None]
+    return {"id": cluster, "size": len(members),
+            "other_sources": sorted({m.source for m in members if m.source} - {article.source}),
+            "first_seen": _iso(min(dated)) if dated else _iso(article.published)}
+
+
+def get_article(archive: ClusterArchive, article_id: str, highlight_q: str | None = None) -> dict:
+    """The article as plain data; with a query, its title and paragraphs with matches marked."""
     with archive.cursor() as cursor:
         cursor.execute(f"SELECT stored FROM {schema.ARTICLES} WHERE id = "
                        f"{schema.doc_id(article_id)}")
         found = cursor.fetchall()
-    if not found:
-        raise NotFound(f"no article with id {article_id!r}", param="id")
-    article, _indexed = rows.article_from_json(found[0][0])
-    cluster = article.cluster or article.id
-    return article_dict(article, {"id": cluster, "size": None, "other_sources": [],
-                                  "first_seen": _iso(article.published)})
+        if not found:
+            raise NotFound(f"no article with id {article_id!r}", param="id")
+        article, _indexed = rows.article_from_json(found[0][0])
+        data = article_dict(article, _story(cursor, article))
+        try:
+            match = parsed_match(SearchRequest(q=highlight_q))[0] if highlight_q else ""
+        except BadRequest:  # a query we cannot read only means nothing gets marked
+            match = ""
+        if match:
+            paragraphs = article.body.split("\n\n")
+            marked = snippets(cursor, [article.title, *paragraphs], match, whole=True)
+            data["title_html"], data["body_html"] = marked[0], marked[1:]
+    return data

@@ -26,14 +26,20 @@ def to_html(marked: str) -> str:
     return html.escape(marked, quote=False).replace(BEFORE, "<mark>").replace(AFTER, "</mark>")
 
 
-def snippets(cursor, bodies: list[str], match: str, index: str = SNIPPETS_INDEX) -> list[str]:
-    """One escaped snippet per body, the words of `match` (Sphinx query syntax) marked."""
+def snippets(cursor, bodies: list[str], match: str, index: str = SNIPPETS_INDEX, *,
+             whole: bool = False) -> list[str]:
+    """One escaped snippet per body, the words of `match` (Sphinx query syntax) marked;
+    `whole`: each text entire, marked (an article's title and paragraphs)."""
     if not bodies:
         return []
     placeholders = ",".join(["%s"] * len(bodies))
+    limits = ("0 AS limit, 0 AS around, 1 AS allow_empty" if whole
+              else f"{SNIPPET_CHARACTERS} AS limit, {AROUND} AS around")
     cursor.execute(
         f"CALL SNIPPETS(({placeholders}), %s, %s, %s AS before_match, %s AS after_match, "
-        f"{SNIPPET_CHARACTERS} AS limit, {AROUND} AS around, 1 AS query_mode, "
-        "' ... ' AS chunk_separator)",
+        f"{limits}, 1 AS query_mode, ' ... ' AS chunk_separator)",
         [*map(_plain, bodies), index, match, BEFORE, AFTER])
-    return [to_html(row[0]) for row in cursor.fetchall()]
+    found = [to_html(row[0]) for row in cursor.fetchall()]
+    if whole:  # allow_empty: a text with no match comes back empty; show it as it is
+        found = [text or to_html(_plain(body)) for text, body in zip(found, bodies)]
+    return found
