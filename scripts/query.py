@@ -3,6 +3,7 @@
 Any API parameter can be given as --name value (repeatable), e.g.
     python scripts/query.py coffee --from 1987-03-01 --to 1987-03-31 --sort newest
 --json prints the API's JSON response; otherwise a short listing.
+MORGUE_BACKEND=sphinxql (with MORGUE_SPHINXQL_CLUSTER_DIR or _ADDRESS) searches the cluster.
 Exit status: 0 results printed (even none), 1 the index is unavailable, 2 bad arguments.
 """
 from __future__ import annotations
@@ -15,7 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from index.errors import BadRequest, IndexUnavailable  # noqa: E402
 from index.settings import load_settings  # noqa: E402
-from search import Archive, Limits, parse_request, run_search  # noqa: E402
+from search import Limits, parse_request, run_search  # noqa: E402
+from search.backends import open_archive  # noqa: E402
 
 USAGE = "usage: query.py QUERY [--index-dir DIR] [--json] [--NAME VALUE ...]"
 
@@ -63,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         params, index_dir, as_json = parse_argv(sys.argv[1:] if argv is None else argv)
         settings = load_settings({"INDEX_DIR": index_dir})
         request = parse_request(params, max_query_length=settings["MAX_QUERY_LENGTH"])
-        response = run_search(Archive(settings["INDEX_DIR"]), request,
+        response = run_search(open_archive(settings), request,
                               Limits(max_wildcard_terms=settings["MAX_WILDCARD_TERMS"]))
     except BadRequest as exc:
         print(f"query.py: {exc.message}\n{USAGE}", file=sys.stderr)

@@ -10,8 +10,12 @@ cannot do is a 400 naming it.
 """
 from __future__ import annotations
 
+import json
+import os
+
 import pytest
 
+from tests.conftest import run_script
 from webui import create_app
 
 BACKENDS = ("whoosh", "sphinxql")
@@ -136,3 +140,13 @@ def test_every_other_endpoint_answers_or_refuses_plainly(clients):
     for path in ("/api/v1/suggest?q=coc", "/api/v1/articles/x/related"):
         answer = client.get(path)
         assert answer.status_code == 400 and "sphinxql" in answer.get_json()["error"]["message"]
+
+
+def test_the_query_script_searches_the_cluster(clients, small_cluster):
+    env = {**os.environ, "MORGUE_BACKEND": "sphinxql",
+           "MORGUE_SPHINXQL_CLUSTER_DIR": str(small_cluster)}
+    run = run_script("query", "cocoa", "--collapse", "none", "--json", env=env, timeout=120)
+    assert run.returncode == 0, run.stderr
+    answer = json.loads(run.stdout)
+    assert answer["index"]["backend"] == "sphinxql"
+    assert answer["total"] == search(clients["whoosh"], q="cocoa", collapse="none")["total"]
