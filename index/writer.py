@@ -151,6 +151,14 @@ def _previous_hashes(index_dir: Path) -> tuple[str | None, dict[str, str], Probl
         "this rebuild replaces it, and counts every article as new", skipped=False)
 
 
+def count_problem(tally: Tally, problem: Problem, strict: bool) -> None:
+    """A record the pipeline could not take: counted, or with --strict, the end of the run."""
+    tally.problems.append(problem)
+    tally.skipped += problem.skipped
+    if strict and problem.skipped:
+        raise StrictFailure(f"--strict: {problem.origin}: {problem.reason}; nothing was changed")
+
+
 def _write(open_writer: Callable[[], IndexWriter], records: Iterable[Record],
            previous: dict[str, str], tally: Tally, replace_existing: bool,
            progress: Progress | None, clusterer: clusters.Clusterer,
@@ -171,11 +179,7 @@ def _write(open_writer: Callable[[], IndexWriter], records: Iterable[Record],
             writer.delete_by_term(schema.ID, article_id)
         for record in records:
             if isinstance(record, Problem):
-                tally.problems.append(record)
-                tally.skipped += record.skipped
-                if strict and record.skipped:
-                    raise StrictFailure(f"--strict: {record.origin}: {record.reason}; "
-                                        "nothing was changed")
+                count_problem(tally, record, strict)
                 continue
             if record.id in written:
                 held_back[record.id] = record

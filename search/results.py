@@ -45,3 +45,13 @@ def result_dict(article: Article, fields: tuple[str, ...], *, score: float | Non
     full.update(score=None if score is None else round(score, 4), snippet=snippet,
                 title_html=title_html, indexed=format_utc(indexed))
     return {name: full[name] for name in fields}
+
+
+def query_echo(request, parsed: str, interval: str | None) -> dict:
+    """The response's "query": what was asked, as understood (both backends answer it)."""
+    return {"q": request.q, "parsed": parsed, "sort": request.sort,
+            "page": request.page, "page_size": request.page_size,
+            "filters": [{"name": n, "value": v} for n, v in request.filters],
+            "from": format_utc(request.date_from), "to": format_utc(request.date_to),
+            "collapse": request.collapse, "count": request.count,
+            "interval": interval, "recency": request.recency or None}

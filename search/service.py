@@ -31,7 +31,7 @@ from search.related import related
 from search.spelling import suggest_query
 from search.suggest import suggest
 from search.request import SearchRequest, parse_request
-from search.results import article_dict, result_dict
+from search.results import article_dict, query_echo, result_dict
 
 
 RELATED_FIELDS = ("id", "url", "title", "source", "published", "people", "organizations",
@@ -99,12 +99,7 @@ def run_search(archive: Archive, request: SearchRequest, limits: Limits = Limits
         parsed = str(q)
         manifest = index_manifest(archive, searcher)
     return {
-        "query": {"q": request.q, "parsed": parsed, "sort": request.sort,
-                  "page": request.page, "page_size": request.page_size,
-                  "filters": [{"name": n, "value": v} for n, v in request.filters],
-                  "from": format_utc(request.date_from), "to": format_utc(request.date_to),
-                  "collapse": request.collapse, "count": request.count,
-                  "interval": interval, "recency": request.recency or None},
+        "query": query_echo(request, parsed, interval),
         "total": total, "page": request.page, "page_size": request.page_size,
         "pages": -(-total // request.page_size),
         "took_ms": round((time.perf_counter() - started) * 1000, 1),

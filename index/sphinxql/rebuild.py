@@ -20,7 +20,7 @@ from index.article import Problem, Record, Tally
 from index.resolution import person_aliases
 from index.sphinxql import rows, schema
 from index.sphinxql.writer import Shard, ShardWriter
-from index.writer import NothingIndexed, StrictFailure
+from index.writer import NothingIndexed, count_problem
 
 PAGE = 1000  # ids per scan of a shard
 Progress = Callable[[int], None]
@@ -81,11 +81,7 @@ def rebuild(shard_addresses: Sequence[Sequence[str]], records: Iterable[Record],
         written: dict[str, tuple[str, ...]] = {}  # article id -> its people, as written
         for record in records:
             if isinstance(record, Problem):
-                tally.problems.append(record)
-                tally.skipped += record.skipped
-                if strict and record.skipped:
-                    raise StrictFailure(f"--strict: {record.origin}: {record.reason}; "
-                                        "nothing was changed")
+                count_problem(tally, record, strict)
                 continue
             article = dataclasses.replace(record, cluster=clusterer.add(record.id,
                                                                          record.sketch))

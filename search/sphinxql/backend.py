@@ -23,7 +23,7 @@ from search import facets as whoosh_facets
 from search.highlight import lede
 from search.manifest import results_hash
 from search.request import SearchRequest
-from search.results import article_dict, result_dict
+from search.results import article_dict, query_echo, result_dict
 from search.sphinxql import statement
 from search.sphinxql.archive import BACKEND, ClusterArchive
 from search.sphinxql.query import parsed_match
@@ -132,12 +132,7 @@ def run_search(archive: ClusterArchive, request: SearchRequest) -> dict:
                                 cluster=None))
     facets_out = {name: found_facets[name] for name in request.facets if name in found_facets}
     return {
-        "query": {"q": request.q, "parsed": parsed, "sort": request.sort,
-                  "page": request.page, "page_size": request.page_size,
-                  "filters": [{"name": n, "value": v} for n, v in request.filters],
-                  "from": _iso(request.date_from), "to": _iso(request.date_to),
-                  "collapse": request.collapse, "count": request.count,
-                  "interval": interval, "recency": None},
+        "query": query_echo(request, parsed, interval),
         "total": total, "page": request.page, "page_size": request.page_size,
         "pages": -(-total // request.page_size),
         "took_ms": round((time.perf_counter() - started) * 1000, 1),
