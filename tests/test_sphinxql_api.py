@@ -112,6 +112,19 @@ def test_results_page_and_article_agree(clients):
     assert clients["sphinxql"].get("/api/v1/articles/no-such-id").status_code == 404
 
 
+def test_a_story_s_copies_are_told_alike(clients):
+    tops = {name: search(client, q="*", sort="oldest", collapse="none", fields="id,cluster",
+                         page_size=100)
+            for name, client in clients.items()}
+    whoosh = {hit["id"]: hit["cluster"] for hit in tops["whoosh"]["results"]}
+    sphinx = {hit["id"]: hit["cluster"] for hit in tops["sphinxql"]["results"]}
+    shared = set(whoosh) & set(sphinx)
+    assert len(shared) > 50
+    for article_id in shared:
+        assert sphinx[article_id] == whoosh[article_id], article_id
+    assert any(whoosh[article_id]["size"] > 1 for article_id in shared)
+
+
 def test_snippets_mark_words_and_hold_no_other_markup(clients):
     answer = search(clients["sphinxql"], q="cocoa", page_size=10)
     snippets = [hit["snippet"] for hit in answer["results"]]

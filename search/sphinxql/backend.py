@@ -3,7 +3,7 @@
 The query is parsed by the same parser (search/parsing.py) and translated
 (search/sphinxql/translate.py); what Sphinx cannot express is a 400 naming
 it. Facet values come back as numbers and are named from the NAMES index; the
-histogram is counted per bucket and drawn by the same code as the Whoosh
+histogram is counted per day and drawn by the same code as the Whoosh
 path's (search/facets.histogram). An answer is `partial` when a shard did not
 answer (SHOW META carries the head's warning).
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 import dataclasses
 import html
 import time
-from collections.abc import Iterator
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 from index.dates import format_utc
@@ -120,6 +120,8 @@ def run_search(archive: ClusterArchive, request: SearchRequest) -> dict:
             found_facets["published"], interval = _histogram(run, request, match, extra)
         marked = snippets(cursor, [article.body for (article, _), _ in articles], match) \
             if match and "snippet" in request.fields else None
+        stories = [_story(cursor, article) for (article, _), _ in articles] \
+            if "cluster" in request.fields else None
     hits, ids = [], []
     for number, ((article, indexed), score) in enumerate(articles):
         ids.append(article.id)
@@ -129,7 +131,7 @@ def run_search(archive: ClusterArchive, request: SearchRequest) -> dict:
                                 score=score if request.sort == "relevance" else None,
                                 indexed=indexed, snippet=snippet,
                                 title_html=html.escape(article.title, quote=False),
-                                cluster=None))
+                                cluster=stories[number] if stories else None))
     facets_out = {name: found_facets[name] for name in request.facets if name in found_facets}
     return {
         "query": query_echo(request, parsed, interval),
