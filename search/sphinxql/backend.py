@@ -112,8 +112,10 @@ def run_search(archive: ClusterArchive, request: SearchRequest) -> dict:
         if request.collapse == "cluster":
             _found, counted = run.rows(statement.count(request, match, extra))
             copies = int(counted.get("total_found", 0))
-        articles = [(rows.article_from_json(stored), float(score)) for _id, score, stored
-                    in found]
+        stored = dict(run.rows(statement.stored_of([int(doc) for doc, _score in found]))[0]) \
+            if found else {}
+        articles = [(rows.article_from_json(stored[doc]), float(score)) for doc, score in found
+                    if doc in stored]
         found_facets = _facet_counts(run, request, match, extra)
         interval = None
         if "published" in request.facets:

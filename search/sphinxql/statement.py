@@ -16,6 +16,7 @@ from index.sphinxql import rows, schema
 from search.request import SearchRequest
 
 MAX_MATCHES = 10_000  # the deepest result a page may reach (page * page_size)
+DEFAULT_MATCHES = 1_000  # the top each shard ranks for a page (Sphinx's own default)
 FACET_SLACK = 50  # extra values fetched so ties at the cut are broken by name, as Whoosh does
 FILTER_ATTRIBUTES = {  # filter parameter -> (value kind, attribute)
     "source": ("source", "source_key"), "section": ("section", "section_key"),
@@ -82,11 +83,13 @@ def page(request: SearchRequest, match: str, extra: list[str],
     if request.offset + request.page_size > MAX_MATCHES:
         raise BadRequest(f"the sphinxql backend pages at most {MAX_MATCHES:,} results deep "
                          "(page * page_size)", param="page")
-    sql = _select("id, WEIGHT() AS score, stored", conditions(request, match, extra))
+    # Only ids and scores: every shard sends the head its whole top `max_matches`, so the
+    # page's stored text is fetched after, by id (stored_of).
+    sql = _select("id, WEIGHT() AS score", conditions(request, match, extra))
     if request.collapse == "cluster":
         sql += f" GROUP BY cluster_id WITHIN GROUP ORDER BY {ORDERS[request.sort]}"
     sql += (f" ORDER BY {ORDERS[request.sort]} LIMIT {request.offset}, {request.page_size}"
-            f" OPTION ranker=bm25, max_matches={MAX_MATCHES}"
+            f" OPTION ranker=bm25, max_matches={max(DEFAULT_MATCHES, request.offset + request.page_size)}"
             + (", global_idf=1" if global_idf else ""))
     return Statement(sql, (match,) if match else ())
 
@@ -95,6 +98,13 @@ def count(request: SearchRequest, match: str, extra: list[str]) -> Statement:
     """Every copy matched, uncollapsed: its total_found is the response's total_copies."""
     sql = _select("id", conditions(request, match, extra)) + " LIMIT 1"
     return Statement(sql, (match,) if match else ())
+
+
+def stored_of(numbers: list[int]) -> Statement:
+    """The stored articles of a page, by document id."""
+    sql = (f"SELECT id, stored FROM {schema.ARTICLES} WHERE id IN ({','.join(map(str, numbers))})"
+           f" LIMIT {len(numbers)}")
+    return Statement(sql, ())
 
 
 def _counted(stories: bool) -> str:
