@@ -110,7 +110,7 @@ def format_answers(scale: dict) -> str:
     header = ["median matches" + (" (top-10 overlap with morgue)" if overlap else ""),
               *engines]
     classes = next(iter(scale["engines"].values()))["classes"] if engines else {}
-    rows = []
+    rows, unanswered = [], []
     for cls in classes:
         cells = [cls]
         for engine in engines:
@@ -119,9 +119,15 @@ def format_answers(scale: dict) -> str:
             share = overlap.get(engine, {}).get(cls)
             if share is not None:
                 cell += f" ({share:.0%})"
+            for kind in ("refused", "failed"):  # runner.UNANSWERED
+                if found.get(kind):
+                    cell += f" [{found[kind]} {kind}]"
+                    unanswered.append(f"{engine}: {found[kind]} {cls} "
+                                      f"quer{'y' if found[kind] == 1 else 'ies'} {kind}, e.g. "
+                                      f"{found[f'{kind}_reason']}")
             cells.append(cell)
         rows.append(cells)
-    return _table(header, rows)
+    return "\n".join([_table(header, rows), *unanswered])
 
 
 def format_http(http: dict) -> str:

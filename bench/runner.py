@@ -16,6 +16,12 @@ with time.perf_counter around the engine's whole call, which materialises the
 page of 10 results with snippets (and facets for `facets`). For `deep`, pages
 1-4 are fetched untimed by following each engine's next-page token, then
 page 5 is timed, so every engine pays the same for the walk there.
+A query an engine raises `Refused` for (a feature its backend does not offer)
+or `Failed` for (an error its backend gave) is counted as such per class, with
+the first reason, never timed. The session is closed even when a query fails,
+so an engine that runs processes of its own (the SphinxQL cluster's searchd)
+stops them; its `notes`, when it has them, replace the module's NOTES (they
+may say what the build or the run found).
 """
 from __future__ import annotations
 
@@ -30,6 +36,27 @@ from pathlib import Path
 from bench import engines, stats
 from bench.queries import CLASSES, Query, digest
 from bench.workspace import Corpus, dir_size
+
+
+class Unanswered(Exception):
+    """A query an engine did not answer: counted per class under `kind`, never timed."""
+
+    kind = "unanswered"
+
+
+class Refused(Unanswered):
+    """The engine cannot run this query: its backend refuses a feature the query needs."""
+
+    kind = "refused"
+
+
+class Failed(Unanswered):
+    """The engine's backend gave an error for this query: a fault, reported as one."""
+
+    kind = "failed"
+
+
+UNANSWERED = (Refused.kind, Failed.kind)
 
 
 def build_engine(name: str, corpus: Corpus, index_dir: Path, workers: int) -> dict:
@@ -73,28 +100,43 @@ def query_phase(name: str, index_dir: str, queries: list[Query], warmup: list[Qu
     session = module.open_session(Path(index_dir))
     open_seconds = time.perf_counter() - started
     first_query = None
-    for query in warmup:
-        started = time.perf_counter()
-        session.search(query)
-        first_query = first_query if first_query is not None else \
-            time.perf_counter() - started
     timings: dict[str, list[float]] = defaultdict(list)
     answers: list[dict] = []
-    for query in queries:
-        token, walked = _walk_to_page(session, query)
-        started = time.perf_counter()
-        answer = session.search(query, token)
-        timings[query.cls].append(time.perf_counter() - started)
-        answers.append({"cls": query.cls, "total": answer.total, "ids": answer.ids,
-                        "highlighted": answer.highlighted, "partial": answer.partial,
-                        "short": walked < query.page - 1,
-                        "facet_values": sum(len(v) for v in answer.facets.values())})
-    session.close()
-    return {"engine": name, "notes": module.NOTES, "mix_digest": digest(queries),
+    try:
+        for query in warmup:
+            started = time.perf_counter()
+            try:
+                session.search(query)
+            except Unanswered:
+                continue
+            first_query = first_query if first_query is not None else \
+                time.perf_counter() - started
+        for query in queries:
+            answers.append(_timed_answer(session, query, timings))
+    finally:
+        session.close()
+    return {"engine": name, "notes": getattr(session, "notes", module.NOTES),
+            "mix_digest": digest(queries),
             "open_ms": round(open_seconds * 1000, 3),
             "first_query_ms": round(first_query * 1000, 3) if first_query else None,
             "rss_mb": {"peak": _rss_mb(), "baseline": rss_baseline},
             "timings": dict(timings), "answers": answers}
+
+
+def _timed_answer(session, query: Query, timings: dict[str, list[float]]) -> dict:
+    """What the engine returned for one query (its time added to `timings`), or why not."""
+    try:
+        token, walked = _walk_to_page(session, query)
+        started = time.perf_counter()
+        answer = session.search(query, token)
+    except Unanswered as exc:
+        return {"cls": query.cls, "total": 0, "ids": [], "highlighted": 0, "partial": False,
+                "short": False, "facet_values": 0, exc.kind: str(exc)}
+    timings[query.cls].append(time.perf_counter() - started)
+    return {"cls": query.cls, "total": answer.total, "ids": answer.ids,
+            "highlighted": answer.highlighted, "partial": answer.partial,
+            "short": walked < query.page - 1,
+            "facet_values": sum(len(v) for v in answer.facets.values())}
 
 
 def _walk_to_page(session, query: Query) -> tuple[object, int]:
@@ -114,9 +156,18 @@ def _walk_to_page(session, query: Query) -> tuple[object, int]:
 def summarise(phase: dict) -> dict:
     """Per-class latency percentiles and what the engine returned, from a phase's raw data."""
     by_class: dict[str, dict] = {}
-    for cls in [c for c in CLASSES if c in phase["timings"]]:
+    for cls in [c for c in CLASSES if any(a["cls"] == c for a in phase["answers"])]:
+        ours = [a for a in phase["answers"] if a["cls"] == cls]
+        answers = [a for a in ours if not any(kind in a for kind in UNANSWERED)]
+        unanswered = {}
+        for kind in UNANSWERED:
+            reasons = [a[kind] for a in ours if kind in a]
+            if reasons:
+                unanswered.update({kind: len(reasons), f"{kind}_reason": reasons[0]})
+        if not answers:  # the engine answered none of the class: no figures, the reasons
+            by_class[cls] = {"n": 0, **unanswered}
+            continue
         seconds = phase["timings"][cls]
-        answers = [a for a in phase["answers"] if a["cls"] == cls]
         by_class[cls] = {
             **stats.summary(seconds),
             "median_total": statistics.median(a["total"] for a in answers),
@@ -127,6 +178,7 @@ def summarise(phase: dict) -> dict:
             "partial": sum(a["partial"] for a in answers),
             "short_deep_walks": sum(a["short"] for a in answers),
         }
+        by_class[cls].update(unanswered)
         if cls == "facets":
             by_class[cls]["facet_values_per_query"] = round(
                 statistics.mean(a["facet_values"] for a in answers), 1)

@@ -23,6 +23,7 @@ MODULES = {
     "whoosh": "bench.engines.whoosh_stock",
     "fts5": "bench.engines.fts5",
     "tantivy": "bench.engines.tantivy_engine",
+    "sphinxql": "bench.engines.sphinxql",
 }
 HIGHLIGHT_MARKS = ("<mark>", "<b ", "<b>")  # what each engine puts around a matched word
 
