@@ -34,8 +34,8 @@ if shutil.which("searchd") is None:  # bench skips the engine, saying why, as fo
 
 SCALES = ("x1", "x10")
 NOTES = ("run_search on the head of 2 local shards (searchd 2.2.11) with Morgue's default "
-         "fields (a story lookup per result for `cluster`), a GROUP BY statement per facet, "
-         "collapse=none, deep by page number (no cursors)")
+         "fields (the stories of a page's results in one statement), a GROUP BY statement per "
+         "facet, collapse=none, deep by page number (no cursors)")
 CLUSTER_DIR = "cluster"
 SHARDS = 2
 BUILD_NOTES = "build-notes.json"
