@@ -1,4 +1,5 @@
-"""Side-by-side speed benchmark: Morgue against stock Whoosh, SQLite FTS5 and Tantivy.
+"""Side-by-side speed benchmark: Morgue against stock Whoosh, SQLite FTS5, Tantivy and its own
+SphinxQL cluster (engine sphinxql, when searchd is installed).
 
     python scripts/bench.py [--scale x1,x10] [--engines morgue,fts5] [--no-http] [--json PATH]
 

@@ -58,9 +58,9 @@ def load(name: str) -> ModuleType:
         raise ValueError(f"unknown engine {name!r}; choose from {', '.join(MODULES)}")
     try:
         return importlib.import_module(MODULES[name])
-    except ImportError as exc:
-        raise EngineUnavailable(f"{name}: {exc} (pip install -r requirements-bench.txt)") \
-            from None
+    except ImportError as exc:  # a missing package, or (sphinxql) a missing program
+        hint = "" if exc.name is None else " (pip install -r requirements-bench.txt)"
+        raise EngineUnavailable(f"{name}: {exc}{hint}") from None
 
 
 def offset_token(offset: int, total: int, page_size: int) -> int | None:
