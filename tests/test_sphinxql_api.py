@@ -82,6 +82,16 @@ def test_every_facet_value_filters_to_the_same_total(clients):
     assert checked >= 20
 
 
+def test_story_totals_are_exact_past_the_groups_a_page_ranks(clients, monkeypatch):
+    """Sphinx estimates a grouped query's total once its groups outnumber max_matches."""
+    from search.sphinxql import statement
+
+    monkeypatch.setattr(statement, "DEFAULT_MATCHES", 20)
+    for q in ("*", "said"):
+        totals = {name: search(client, q=q)["total"] for name, client in clients.items()}
+        assert totals["sphinxql"] == totals["whoosh"] > 20, q
+
+
 RANKED = ["cocoa", "oil prices", "coffee quota talks", "bank interest rates", "grain exports"]
 
 

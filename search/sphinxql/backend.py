@@ -108,11 +108,12 @@ def run_search(archive: ClusterArchive, request: SearchRequest) -> dict:
     with archive.cursor() as cursor:
         run = _Run(cursor)
         found, meta = run.rows(statement.page(request, match, extra, archive.global_idf))
-        total = int(meta.get("total_found", 0))
-        copies = total
+        total = copies = int(meta.get("total_found", 0))
         if request.collapse == "cluster":
             _found, counted = run.rows(statement.count(request, match, extra))
             copies = int(counted.get("total_found", 0))
+            told, _meta = run.rows(statement.stories(request, match, extra))
+            total = int(told[0][0]) if told else 0
         stored = dict(run.rows(statement.stored_of([int(doc) for doc, _score in found]))[0]) \
             if found else {}
         articles = [(rows.article_from_json(stored[doc]), float(score)) for doc, score in found
