@@ -38,6 +38,9 @@ IDS = [f"{method.upper()} {path}" for path, method, _ in OPERATIONS]
 # Query-language requests per operation that takes a q (about 500 in all, with the 1 ms run).
 QUERY_EXAMPLES = {"GET /search": 200}
 QUERY_EXAMPLES_OTHERWISE = 75
+# Operations whose q only marks words (an article's page): a query it cannot read marks
+# nothing, by design, so a 400 there comes only from a chance draw (a q over the length limit).
+MARKING_ONLY = {"GET /articles/{id}"}
 TINY_BUDGET_MS, TINY_BUDGET_EXAMPLES = 1, 150
 WITH_Q = [(p, m) for p, m, op in OPERATIONS
           if any(parameter.get("name") == "q" for parameter in op.get("parameters", []))]
@@ -78,7 +81,8 @@ def test_the_query_language_never_breaks_an_operation(fuzzed, path, method):
                   shrink=False, queries=query_language())
     assert report.requests >= examples
     assert any(200 <= status < 300 for status in report.statuses), report.statuses
-    assert report.statuses[400] > 0, report.statuses  # broken queries are refused, not run
+    if f"{method.upper()} {path}" not in MARKING_ONLY:
+        assert report.statuses[400] > 0, report.statuses  # broken queries are refused, not run
 
 
 def test_a_spent_budget_is_always_said(fuzzed):
