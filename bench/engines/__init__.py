@@ -44,6 +44,18 @@ class Answer:
         return sum(any(mark in s for mark in HIGHLIGHT_MARKS) for s in self.snippets)
 
 
+def answer_of(response: dict, next_token: object) -> Answer:
+    """The Answer for a response of Morgue's run_search (either backend)."""
+    results = response["results"]
+    return Answer(
+        total=response["total"], ids=[r["id"] for r in results],
+        titles=[r["title"] for r in results],
+        snippets=[r.get("snippet") or "" for r in results],
+        facets={name: [(v["value"], v["count"]) for v in values]
+                for name, values in (response.get("facets") or {}).items()},
+        next_token=next_token, partial=bool(response["partial"]))
+
+
 class Session(Protocol):
     def search(self, query: Query, token: object = None) -> Answer: ...
     def close(self) -> None: ...

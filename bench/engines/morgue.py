@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.engines import Answer
+from bench.engines import Answer, answer_of
 from bench.queries import Query, api_params
 
 SCALES = ("x1", "x10", "x50")
@@ -58,14 +58,7 @@ class MorgueSession:
             params["cursor"] = [str(token)]
         request = parse_request(params, max_query_length=self.max_query_length)
         response = run_search(self.archive, request, self.limits)
-        results = response["results"]
-        return Answer(
-            total=response["total"], ids=[r["id"] for r in results],
-            titles=[r["title"] for r in results],
-            snippets=[r.get("snippet") or "" for r in results],
-            facets={name: [(v["value"], v["count"]) for v in values]
-                    for name, values in (response.get("facets") or {}).items()},
-            next_token=response["next_cursor"], partial=bool(response["partial"]))
+        return answer_of(response, response["next_cursor"])
 
     def close(self) -> None:
         self.archive = None

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pymysql  # the backend's client: without it the engine is unavailable
 
-from bench.engines import Answer, offset_token
+from bench.engines import Answer, answer_of, offset_token
 from bench.queries import PAGE_SIZE, Query, api_params
 from bench.runner import Failed, Refused
 
@@ -104,16 +104,8 @@ class SphinxqlSession:
             raise Refused(exc.message) from exc
         except (MorgueError, pymysql.err.MySQLError) as exc:  # the cluster's error, said
             raise Failed(f"{type(exc).__name__}: {exc}"[:300]) from exc
-        results = response["results"]
         following = offset_token((page - 1) * PAGE_SIZE, response["total"], PAGE_SIZE)
-        return Answer(
-            total=response["total"], ids=[r["id"] for r in results],
-            titles=[r["title"] for r in results],
-            snippets=[r.get("snippet") or "" for r in results],
-            facets={name: [(v["value"], v["count"]) for v in values]
-                    for name, values in (response.get("facets") or {}).items()},
-            next_token=None if following is None else page + 1,
-            partial=bool(response["partial"]))
+        return answer_of(response, None if following is None else page + 1)
 
     @property
     def notes(self) -> str:
