@@ -30,6 +30,7 @@ AGENT_RETRY_COUNT = 1  # a searchd-wide setting in 2.2.11 (refused in an index s
 # partial; with `nodeads` (or 500 ms) a few did, within 0.4 s. (2.2.11 retries a failed
 # agent on the same mirror: reselecting another came in a later Sphinx.)
 HA_STRATEGY = "noerrors"
+EXPANSION_LIMIT = 1000  # words one prefix (`putin*`) may expand to
 HA_PING_INTERVAL = 100
 # Sphinx 2.2.11 knows no `non_cjk` alias: charset.py spells it out.
 _CHARSET_ALIASES = {"non_cjk": non_cjk_table()}
@@ -58,6 +59,8 @@ def _searchd(node_dir: Path, sql_port: int, api_port: int,
         # Without the watchdog the PID file names the one process that serves: SIGKILL of it
         # is a dead node (a watchdog would restart it behind the cluster's back).
         ("watchdog", 0),
+        # A user's `a*` is bounded, as MORGUE_MAX_WILDCARD_TERMS bounds it on the Whoosh path.
+        ("expansion_limit", EXPANSION_LIMIT),
         *extra,
     ])
 
