@@ -163,11 +163,9 @@ def rebuild_cluster(args: argparse.Namespace, cluster_dir: Path | None) -> int:
         return 1
     finally:
         bar.close()
-    try:
-        global_idf.build(spec)
-    except (MorgueError, OSError) as exc:  # the articles are in; only the ranking is local
-        global_idf.remove(spec)
-        print(f"  no global IDF file: {exc}; each shard ranks by its own word statistics",
+    why_not = global_idf.refresh(spec)
+    if why_not:
+        print(f"  no global IDF file: {why_not}; each shard ranks by its own word statistics",
               file=sys.stderr)
     tally.problems[:0] = problems
     tally.skipped += sum(problem.skipped for problem in problems)

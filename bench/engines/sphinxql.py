@@ -54,12 +54,9 @@ def build(files: list[Path], index_dir: Path, workers: int) -> int:
     try:
         tally = rebuild.rebuild(spec.write_addresses(), iter_records(files, workers))
         chunks = {node.name: len(global_idf.disk_chunks(node.dir)) for node in spec.shard_nodes}
-        try:
-            global_idf.build(spec)
-            ranking = "global IDF file built"
-        except cluster.ClusterError as exc:  # as reindex.py: the articles are in all the same
-            global_idf.remove(spec)
-            ranking = f"no global IDF (refused: {exc.message}); each shard ranks by its own IDF"
+        why_not = global_idf.refresh(spec)
+        ranking = ("global IDF file built" if why_not is None
+                   else f"no global IDF (refused: {why_not}); each shard ranks by its own IDF")
     finally:
         cluster.stop(root)
     (Path(index_dir) / BUILD_NOTES).write_text(json.dumps(

@@ -30,8 +30,8 @@ AGENT_RETRY_COUNT = 1  # a searchd-wide setting in 2.2.11 (refused in an index s
 # partial; with `nodeads` (or 500 ms) a few did, within 0.4 s. (2.2.11 retries a failed
 # agent on the same mirror: reselecting another came in a later Sphinx.)
 HA_STRATEGY = "noerrors"
-EXPANSION_LIMIT = 1000  # words one prefix (`putin*`) may expand to
 HA_PING_INTERVAL = 100
+EXPANSION_LIMIT = 1000  # words one prefix (`putin*`) may expand to
 # Sphinx 2.2.11 knows no `non_cjk` alias: charset.py spells it out.
 _CHARSET_ALIASES = {"non_cjk": non_cjk_table()}
 

@@ -28,8 +28,9 @@ from pathlib import Path
 
 import pymysql
 
+from index.errors import MorgueError
 from index.sphinxql import cluster as clusters
-from index.sphinxql import config, schema
+from index.sphinxql import config, connection, schema
 from index.sphinxql.cluster import Cluster, ClusterError, Node
 
 TOOL_TIMEOUT = 300  # seconds for one indextool run or one flush
@@ -48,8 +49,7 @@ def _tool(*args: str) -> str:
 
 
 def _execute(node: Node, sql: str) -> None:
-    conn = pymysql.connect(host=config.HOST, port=node.sql_port, autocommit=True,
-                           connect_timeout=5, read_timeout=TOOL_TIMEOUT)
+    conn = connection.connect(node.address, read_timeout=TOOL_TIMEOUT)
     try:
         with conn.cursor() as cursor:
             cursor.execute(sql)
@@ -130,6 +130,20 @@ def build(cluster: Cluster) -> Path:
 
 
 def remove(cluster: Cluster) -> None:
-    """Back to each shard's own IDF: delete DIR/global.idf and restart the shards."""
-    (cluster.dir / clusters.GLOBAL_IDF_FILE).unlink(missing_ok=True)
-    clusters.restart_shards(cluster)
+    """Back to each shard's own IDF: delete DIR/global.idf and restart the shards (only when
+    there was one: without it they already rank by their own)."""
+    path = cluster.dir / clusters.GLOBAL_IDF_FILE
+    if path.exists():
+        path.unlink()
+        clusters.restart_shards(cluster)
+
+
+def refresh(cluster: Cluster) -> str | None:
+    """After a load: the global IDF built anew, or, when the shards cannot have one (disk
+    chunks), none at all; None when built, else why not (the articles are in either way)."""
+    try:
+        build(cluster)
+    except (MorgueError, OSError, pymysql.err.MySQLError) as exc:
+        remove(cluster)
+        return exc.message if isinstance(exc, MorgueError) else str(exc)
+    return None

@@ -15,6 +15,7 @@ import pymysql
 
 from index.errors import IndexUnavailable
 from index.sphinxql import connection, schema
+from index.sphinxql.cluster import GLOBAL_IDF_FILE
 
 BACKEND = "sphinxql"
 
@@ -51,8 +52,6 @@ class ClusterArchive:
         cluster in a directory; with an address alone, each shard ranks by its own IDF."""
         if self.cluster_dir is None:
             return False
-        from index.sphinxql.cluster import GLOBAL_IDF_FILE
-
         return (Path(self.cluster_dir) / GLOBAL_IDF_FILE).exists()
 
     def close(self) -> None:

@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from index.errors import BadRequest
 from index.sphinxql import rows, schema
-from search.request import SearchRequest
+from search.request import MAX_RESULT_DEPTH, SearchRequest
 
-MAX_MATCHES = 10_000  # the deepest result a page may reach (page * page_size)
+MAX_MATCHES = MAX_RESULT_DEPTH  # the deepest a page reaches (parse_request refuses deeper)
 DEFAULT_MATCHES = 1_000  # the top each shard ranks for a page (Sphinx's own default)
 FACET_SLACK = 50  # extra values fetched so ties at the cut are broken by name, as Whoosh does
 FILTER_ATTRIBUTES = {  # filter parameter -> (value kind, attribute)
@@ -77,19 +76,14 @@ def _select(columns: str, where: list[str]) -> str:
 def page(request: SearchRequest, match: str, extra: list[str],
          global_idf: bool = False) -> Statement:
     """The SELECT for one page of `request` (collapsed by story unless collapse=none)."""
-    if request.sort not in ORDERS:
-        raise BadRequest(f"sort={request.sort} is not supported by the sphinxql backend",
-                         param="sort")
-    if request.offset + request.page_size > MAX_MATCHES:
-        raise BadRequest(f"the sphinxql backend pages at most {MAX_MATCHES:,} results deep "
-                         "(page * page_size)", param="page")
     # Only ids and scores: every shard sends the head its whole top `max_matches`, so the
     # page's stored text is fetched after, by id (stored_of).
     sql = _select("id, WEIGHT() AS score", conditions(request, match, extra))
     if request.collapse == "cluster":
         sql += f" GROUP BY cluster_id WITHIN GROUP ORDER BY {ORDERS[request.sort]}"
     sql += (f" ORDER BY {ORDERS[request.sort]} LIMIT {request.offset}, {request.page_size}"
-            f" OPTION ranker=bm25, max_matches={max(DEFAULT_MATCHES, request.offset + request.page_size)}"
+            f" OPTION ranker=bm25,"
+            f" max_matches={max(DEFAULT_MATCHES, request.offset + request.page_size)}"
             + (", global_idf=1" if global_idf else ""))
     return Statement(sql, (match,) if match else ())
 
